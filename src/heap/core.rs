@@ -1,0 +1,342 @@
+//! The heap: the object table, roots, edges and reference counts, over the simulated allocator.
+
+use super::dealloc::DeallocStack;
+use super::error::{HeapError, HeapResult};
+use super::events::{Cause, EdgeLabel, Event, EventSink, NullSink};
+use super::freelist::FreeLists;
+use super::ids::{Addr, Name, ObjId};
+use super::object::{Edge, Kind, Object, flags};
+use super::obmalloc::Obmalloc;
+use super::profile::{Profile, StaticRefcount};
+use super::roots::Frames;
+use super::statics::Statics;
+use super::values::{ClassInfo, Value};
+use std::collections::HashMap;
+
+/// The cycle collector's per-generation counts (§3.2): generation 0 counts GC-object allocations minus frees.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GcCounts {
+    /// `generations[i].count`.
+    pub count: [u32; 3],
+}
+
+/// The simulated CPython heap.
+pub struct Heap {
+    pub(crate) profile: Profile,
+    pub(crate) alloc: Obmalloc,
+    pub(crate) objects: Vec<Object>,
+    pub(crate) free_slots: Vec<u32>,
+    pub(crate) sink: Box<dyn EventSink>,
+    pub(crate) frames: Frames,
+    pub(crate) names: Vec<Box<str>>,
+    pub(crate) name_index: HashMap<Box<str>, Name>,
+    pub(crate) values: HashMap<u32, Value>,
+    pub(crate) classes: HashMap<u32, ClassInfo>,
+    /// Weakref object index to its referent (cleared when the referent dies).
+    pub(crate) weak_target: HashMap<u32, ObjId>,
+    /// Referent index to the weakrefs pointing at it, newest first (`PyObject_ClearWeakRefs` order).
+    pub(crate) weakrefs_to: HashMap<u32, Vec<ObjId>>,
+    /// Entries used in a dict's (or set's) table, dummies included (`dk_nentries` / `fill`).
+    pub(crate) dict_nentries: HashMap<u32, u32>,
+    pub(crate) statics: Statics,
+    pub(crate) free_lists: FreeLists,
+    pub(crate) gc: GcCounts,
+    pub(crate) dealloc: DeallocStack,
+    pub(crate) site: u32,
+    pub(crate) live: u64,
+}
+
+impl Heap {
+    /// An empty heap for `profile`, discarding events.
+    pub fn new(profile: Profile) -> Heap {
+        Heap::with_sink(profile, Box::new(NullSink))
+    }
+
+    /// An empty heap that reports every mutation to `sink`.
+    pub fn with_sink(profile: Profile, sink: Box<dyn EventSink>) -> Heap {
+        Heap {
+            alloc: Obmalloc::new(&profile),
+            free_lists: FreeLists::new(&profile),
+            profile,
+            objects: Vec::new(),
+            free_slots: Vec::new(),
+            sink,
+            frames: Frames::default(),
+            names: Vec::new(),
+            name_index: HashMap::new(),
+            values: HashMap::new(),
+            classes: HashMap::new(),
+            weak_target: HashMap::new(),
+            weakrefs_to: HashMap::new(),
+            dict_nentries: HashMap::new(),
+            statics: Statics::default(),
+            gc: GcCounts::default(),
+            dealloc: DeallocStack::default(),
+            site: 0,
+            live: 0,
+        }
+    }
+
+    /// The profile this heap simulates.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The allocator, for statistics and viewers.
+    pub fn allocator(&self) -> &Obmalloc {
+        &self.alloc
+    }
+
+    /// The call stack's named bindings.
+    pub fn frames(&self) -> &Frames {
+        &self.frames
+    }
+
+    /// `gc.get_count()`.
+    pub fn gc_counts(&self) -> GcCounts {
+        self.gc
+    }
+
+    /// Objects currently alive (static singletons included once created).
+    pub fn live_objects(&self) -> u64 {
+        self.live
+    }
+
+    /// Replace the event sink, returning the old one.
+    pub fn set_sink(&mut self, sink: Box<dyn EventSink>) -> Box<dyn EventSink> {
+        std::mem::replace(&mut self.sink, sink)
+    }
+
+    /// Cap the bytes the simulated process may take from the OS; allocations beyond fail with `MemoryError`.
+    pub fn set_memory_limit(&mut self, bytes: Option<u64>) {
+        self.alloc.set_limit(bytes);
+    }
+
+    /// Set the birth tag given to objects created from now on (the scripting layer's `file:line`).
+    pub fn set_site(&mut self, site: u32) {
+        self.site = site;
+    }
+
+    /// Intern a name.
+    pub fn intern(&mut self, s: &str) -> Name {
+        if let Some(&n) = self.name_index.get(s) {
+            return n;
+        }
+        let n = Name(self.names.len() as u32);
+        self.names.push(s.into());
+        self.name_index.insert(s.into(), n);
+        n
+    }
+
+    /// The text of an interned name.
+    pub fn name(&self, n: Name) -> &str {
+        self.names.get(n.0 as usize).map_or("?", |s| s)
+    }
+
+    /// The live object `id`, or an error naming why not.
+    pub fn get(&self, id: ObjId) -> HeapResult<&Object> {
+        match self.objects.get(id.index as usize) {
+            Some(o) if o.live && o.slot_gen == id.generation => Ok(o),
+            Some(o) if o.slot_gen >= id.generation => Err(HeapError::Freed(id)),
+            _ => Err(HeapError::Unknown(id)),
+        }
+    }
+
+    pub(crate) fn obj_mut(&mut self, id: ObjId) -> HeapResult<&mut Object> {
+        self.get(id)?;
+        Ok(&mut self.objects[id.index as usize])
+    }
+
+    /// The value of an atomic object (int, float, str, bytes, range).
+    pub fn value(&self, id: ObjId) -> HeapResult<Option<&Value>> {
+        self.get(id)?;
+        Ok(self.values.get(&id.index))
+    }
+
+    /// The class info of a class object.
+    pub fn class_info(&self, class: ObjId) -> HeapResult<&ClassInfo> {
+        self.get(class)?;
+        self.classes.get(&class.index).ok_or_else(|| HeapError::Type(format!("{class} is not a class")))
+    }
+
+    /// Every live object id, in slot order.
+    pub fn object_ids(&self) -> impl Iterator<Item = ObjId> + '_ {
+        self.objects
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.live)
+            .map(|(i, o)| ObjId { index: i as u32, generation: o.slot_gen })
+    }
+
+    /// `sys.getrefcount(x)`: the count plus the temporary reference of the call's argument (§2.3).
+    pub fn getrefcount(&self, id: ObjId) -> HeapResult<u64> {
+        let o = self.get(id)?;
+        Ok(if o.is_immortal() { u64::from(o.refcnt) } else { u64::from(o.refcnt) + 1 })
+    }
+
+    /// Take a slot and set up a live object with one reference, owned by the caller as a root.
+    pub(crate) fn new_slot(&mut self, kind: Kind, block: Addr, extra: Addr, aux: u32) -> ObjId {
+        let fresh = Object {
+            refs: Vec::new(),
+            refcnt: 1,
+            roots: 1,
+            slot_gen: 0,
+            block,
+            extra,
+            aux,
+            birth: self.site,
+            kind,
+            flags: 0,
+            generation: 0,
+            live: true,
+        };
+        let id = match self.free_slots.pop() {
+            Some(index) => {
+                let slot = &mut self.objects[index as usize];
+                let generation = slot.slot_gen.wrapping_add(1);
+                *slot = Object { slot_gen: generation, ..fresh };
+                ObjId { index, generation }
+            }
+            None => {
+                self.objects.push(fresh);
+                ObjId { index: self.objects.len() as u32 - 1, generation: 0 }
+            }
+        };
+        self.live += 1;
+        self.sink.emit(Event::ObjAlloc { id, kind });
+        id
+    }
+
+    /// Allocate a fresh object: from its type's free list when one applies, else from the allocator. A GC
+    /// type that is freshly allocated counts towards generation 0 (`_PyObject_GC_Link`); free-list reuse does
+    /// not (§3.2).
+    pub(crate) fn alloc_object(&mut self, kind: Kind, nbytes: u32, aux: u32) -> HeapResult<ObjId> {
+        let block = match self.free_lists.pop(kind, aux) {
+            Some(addr) => addr,
+            None => {
+                let addr = self.alloc.malloc(nbytes as usize, &mut *self.sink)?;
+                if kind.is_gc_type() {
+                    self.gc.count[0] += 1;
+                }
+                addr
+            }
+        };
+        Ok(self.new_slot(kind, block, 0, aux))
+    }
+
+    /// Start tracking `id` in the cycle GC (`PyObject_GC_Track`): it joins generation 0.
+    pub(crate) fn track(&mut self, id: ObjId) {
+        let o = &mut self.objects[id.index as usize];
+        if o.flags & flags::TRACKED == 0 {
+            o.flags |= flags::TRACKED;
+            o.generation = 0;
+            self.sink.emit(Event::Track { id, tracked: true });
+        }
+    }
+
+    /// Stop tracking `id` (`PyObject_GC_UnTrack`).
+    pub(crate) fn untrack(&mut self, id: ObjId) {
+        let o = &mut self.objects[id.index as usize];
+        if o.flags & flags::TRACKED != 0 {
+            o.flags &= !flags::TRACKED;
+            self.sink.emit(Event::Track { id, tracked: false });
+        }
+    }
+
+    /// Take a root reference: a handle in a script, a local, a temporary.
+    pub fn inc_root(&mut self, id: ObjId) -> HeapResult<()> {
+        self.incref(id, Cause::Root)?;
+        let o = &mut self.objects[id.index as usize];
+        o.roots += 1;
+        Ok(())
+    }
+
+    /// Release a root reference; the object is deallocated at once if that was the last reference.
+    pub fn dec_root(&mut self, id: ObjId) -> HeapResult<()> {
+        let o = self.obj_mut(id)?;
+        if o.roots == 0 {
+            return Err(HeapError::NoRoot(id));
+        }
+        o.roots -= 1;
+        self.decref(id, Cause::Root)
+    }
+
+    /// `Py_INCREF`: immortal objects never change (PEP 683); otherwise add one.
+    pub(crate) fn incref(&mut self, id: ObjId, cause: Cause) -> HeapResult<()> {
+        let o = self.obj_mut(id)?;
+        if o.flags & flags::IMMORTAL != 0 {
+            return Ok(());
+        }
+        o.refcnt = o.refcnt.checked_add(1).ok_or(HeapError::Overflow(id))?;
+        let refcnt = o.refcnt;
+        self.sink.emit(Event::IncRef { id, refcnt, cause });
+        Ok(())
+    }
+
+    /// `Py_DECREF`: at zero the object is deallocated immediately, in CPython's order (see `dealloc.rs`).
+    pub(crate) fn decref(&mut self, id: ObjId, cause: Cause) -> HeapResult<()> {
+        let o = self.obj_mut(id)?;
+        if o.flags & flags::IMMORTAL != 0 {
+            return Ok(());
+        }
+        o.refcnt -= 1;
+        let refcnt = o.refcnt;
+        self.sink.emit(Event::DecRef { id, refcnt, cause });
+        if refcnt == 0 {
+            self.start_dealloc(id);
+        }
+        Ok(())
+    }
+
+    /// Add an edge `from --label--> to`, taking a reference on `to`.
+    pub(crate) fn add_edge(&mut self, from: ObjId, label: EdgeLabel, to: ObjId) -> HeapResult<()> {
+        self.get(from)?;
+        self.incref(to, Cause::Edge(from, label))?;
+        self.objects[from.index as usize].refs.push(Edge { target: to, label });
+        Ok(())
+    }
+
+    /// Remove the edge at `index` of `from`'s referents, releasing its reference.
+    pub(crate) fn remove_edge_at(&mut self, from: ObjId, index: usize) -> HeapResult<Edge> {
+        let edge = self.objects[from.index as usize].refs.remove(index);
+        self.decref(edge.target, Cause::Edge(from, edge.label))?;
+        Ok(edge)
+    }
+
+    /// Point the edge at `index` of `from` to `to`: the new reference is taken before the old is released, as
+    /// `Py_SETREF` does.
+    pub(crate) fn replace_edge_at(&mut self, from: ObjId, index: usize, to: ObjId) -> HeapResult<()> {
+        let label = self.objects[from.index as usize].refs[index].label;
+        self.incref(to, Cause::Edge(from, label))?;
+        let old = std::mem::replace(&mut self.objects[from.index as usize].refs[index].target, to);
+        self.decref(old, Cause::Edge(from, label))
+    }
+
+    /// The position of the edge labelled `label` in `from`'s referents.
+    pub(crate) fn edge_index(&self, from: ObjId, label: EdgeLabel) -> Option<usize> {
+        self.objects[from.index as usize].refs.iter().position(|e| e.label == label)
+    }
+
+    /// Incoming heap edges per object index (for `check` and viewers' "referrers").
+    pub fn referrers(&self, id: ObjId) -> Vec<(ObjId, EdgeLabel)> {
+        self.object_ids()
+            .flat_map(|from| {
+                self.objects[from.index as usize]
+                    .refs
+                    .iter()
+                    .filter(move |e| e.target == id)
+                    .map(move |e| (from, e.label))
+            })
+            .collect()
+    }
+
+    /// The reference count a static singleton starts with under this profile (see [`StaticRefcount`]).
+    pub(crate) fn static_base(&self, counts_as_static: bool) -> (u32, bool) {
+        match self.profile.static_refcount {
+            StaticRefcount::Mortal => (1, false),
+            StaticRefcount::StaticBase(base) if counts_as_static => (base, false),
+            StaticRefcount::StaticBase(_) => (1, false),
+            StaticRefcount::Immortal(value) => (value, true),
+        }
+    }
+}

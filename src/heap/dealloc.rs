@@ -1,0 +1,281 @@
+//! Deallocation at refcount zero, iterative and resumable, in CPython's order (§2.1, §5):
+//!
+//! 1. `__del__` (or a legacy `tp_del`) runs first, at most once (PEP 442), while weakrefs still see the object;
+//!    if it resurrects the object, deallocation stops there.
+//! 2. All weakrefs to it are cleared, then their callbacks are called (`PyObject_ClearWeakRefs`).
+//! 3. Its referents are released, each one that reaches zero deallocated in turn (depth first).
+//! 4. Its blocks are freed, or the object goes to its type's free list.
+//!
+//! Finalizers and callbacks are Python code the engine cannot run: deallocation pauses and hands out a
+//! [`Call`]; the caller runs it and calls [`Heap::finish_call`]. A worklist on the heap replaces recursion, so
+//! freeing a million-long chain uses no native stack (CPython's trashcan exists for the same reason).
+
+use super::core::Heap;
+use super::error::{HeapError, HeapResult};
+use super::events::{Cause, EdgeLabel, Event};
+use super::ids::ObjId;
+use super::object::{Edge, Kind, flags};
+
+/// Python code the heap needs run before it can continue.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Call {
+    /// Run `__del__` (or the legacy finalizer) of this object. It is alive, with one temporary reference.
+    Del(ObjId),
+    /// Call `callback(weakref)`; the weakref is already cleared.
+    WeakrefCallback {
+        /// The weakref object (alive during the call).
+        weakref: ObjId,
+        /// The callable.
+        callback: ObjId,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Begin,
+    /// Waiting for the finalizer; `taken` once handed out.
+    Del { taken: bool },
+    AfterDel,
+    Weakrefs,
+    Callbacks,
+    Callback { taken: bool },
+    AfterCallback,
+    Release,
+}
+
+#[derive(Debug)]
+struct Frame {
+    id: ObjId,
+    stage: Stage,
+    /// Weakref callbacks still to call: (weakref, callback).
+    callbacks: Vec<(ObjId, ObjId)>,
+    /// Edges still to release, in pop order (last first).
+    edges: Vec<Edge>,
+}
+
+/// The deallocation worklist.
+#[derive(Debug, Default)]
+pub(crate) struct DeallocStack {
+    frames: Vec<Frame>,
+    running: bool,
+}
+
+impl Heap {
+    /// Called when `id` reached refcount zero.
+    pub(crate) fn start_dealloc(&mut self, id: ObjId) {
+        self.objects[id.index as usize].flags |= flags::DYING;
+        self.dealloc.frames.push(Frame { id, stage: Stage::Begin, callbacks: Vec::new(), edges: Vec::new() });
+        if !self.dealloc.running {
+            self.run_deallocs();
+        }
+    }
+
+    /// The finalizer or callback the heap is waiting for, if any; marks it as being run.
+    pub fn take_call(&mut self) -> Option<Call> {
+        let top = self.dealloc.frames.last_mut()?;
+        match top.stage {
+            Stage::Del { taken: false } => {
+                top.stage = Stage::Del { taken: true };
+                Some(Call::Del(top.id))
+            }
+            Stage::Callback { taken: false } => {
+                top.stage = Stage::Callback { taken: true };
+                let (weakref, callback) = *top.callbacks.last()?;
+                Some(Call::WeakrefCallback { weakref, callback })
+            }
+            _ => None,
+        }
+    }
+
+    /// Report that the call from [`Heap::take_call`] has run; deallocation continues.
+    pub fn finish_call(&mut self) -> HeapResult<()> {
+        let top = self.dealloc.frames.last_mut().ok_or(HeapError::CallPending)?;
+        top.stage = match top.stage {
+            Stage::Del { taken: true } => Stage::AfterDel,
+            Stage::Callback { taken: true } => Stage::AfterCallback,
+            _ => return Err(HeapError::CallPending),
+        };
+        self.run_deallocs();
+        Ok(())
+    }
+
+    /// Run every pending call as a no-op (for engine-only use: no Python code to run).
+    pub fn finish_calls_without_running(&mut self) -> HeapResult<()> {
+        while self.take_call().is_some() {
+            self.finish_call()?;
+        }
+        Ok(())
+    }
+
+    fn run_deallocs(&mut self) {
+        self.dealloc.running = true;
+        while let Some(top) = self.dealloc.frames.last_mut() {
+            let id = top.id;
+            match top.stage {
+                Stage::Begin => {
+                    if self.needs_finalizer(id) {
+                        let o = &mut self.objects[id.index as usize];
+                        o.flags |= flags::FINALIZED;
+                        o.flags &= !flags::DYING;
+                        // The finalizer runs with a temporary reference, as `PyObject_CallFinalizerFromDealloc`.
+                        o.refcnt = 1;
+                        self.sink.emit(Event::IncRef { id, refcnt: 1, cause: Cause::Runtime });
+                        self.sink.emit(Event::Finalize { id });
+                        self.top().stage = Stage::Del { taken: false };
+                    } else {
+                        self.top().stage = Stage::Weakrefs;
+                    }
+                }
+                Stage::Del { .. } | Stage::Callback { .. } => break,
+                Stage::AfterDel => {
+                    let o = &mut self.objects[id.index as usize];
+                    o.refcnt -= 1;
+                    let refcnt = o.refcnt;
+                    self.sink.emit(Event::DecRef { id, refcnt, cause: Cause::Runtime });
+                    if refcnt > 0 {
+                        // Resurrected by its finalizer: it lives on, finalized.
+                        self.dealloc.frames.pop();
+                    } else {
+                        self.objects[id.index as usize].flags |= flags::DYING;
+                        self.top().stage = Stage::Weakrefs;
+                    }
+                }
+                Stage::Weakrefs => {
+                    let callbacks = self.clear_weakrefs_to(id);
+                    let top = self.top();
+                    top.callbacks = callbacks;
+                    top.callbacks.reverse();
+                    top.stage = Stage::Callbacks;
+                }
+                Stage::Callbacks => {
+                    if top.callbacks.is_empty() {
+                        let edges = self.release_order(id);
+                        let top = self.top();
+                        top.edges = edges;
+                        top.stage = Stage::Release;
+                    } else {
+                        top.stage = Stage::Callback { taken: false };
+                    }
+                }
+                Stage::AfterCallback => {
+                    let (weakref, callback) = top.callbacks.pop().expect("a callback was being called");
+                    top.stage = Stage::Callbacks;
+                    // Drop the callback and the temporary reference on the weakref taken for the call.
+                    self.release(callback, Cause::Runtime);
+                    self.release(weakref, Cause::Runtime);
+                }
+                Stage::Release => match top.edges.pop() {
+                    Some(edge) if top.edges.is_empty() => {
+                        // Last edge: free the owner first so a long chain needs one frame, not one per link.
+                        self.dealloc.frames.pop();
+                        self.free_object(id);
+                        self.release(edge.target, Cause::Dealloc(id));
+                    }
+                    Some(edge) => self.release(edge.target, Cause::Dealloc(id)),
+                    None => {
+                        self.dealloc.frames.pop();
+                        self.free_object(id);
+                    }
+                },
+            }
+        }
+        self.dealloc.running = false;
+    }
+
+    fn top(&mut self) -> &mut Frame {
+        self.dealloc.frames.last_mut().expect("a deallocation is in progress")
+    }
+
+    /// A decref on an id known to be live (the engine's own bookkeeping).
+    fn release(&mut self, id: ObjId, cause: Cause) {
+        let released = self.decref(id, cause);
+        debug_assert!(released.is_ok(), "engine released a dead object {id}");
+    }
+
+    fn needs_finalizer(&self, id: ObjId) -> bool {
+        let o = &self.objects[id.index as usize];
+        if o.kind != Kind::Instance || o.flags & flags::FINALIZED != 0 {
+            return false;
+        }
+        let Some(class) = o.refs.first().filter(|e| e.label == EdgeLabel::Type) else { return false };
+        self.classes.get(&class.target.index).is_some_and(|c| c.spec.has_del || c.spec.legacy_del)
+    }
+
+    /// Clear every weakref to `id` and return those whose callbacks must be called, in call order. Each
+    /// returned weakref gets a temporary reference and gives up its callback reference to the caller.
+    fn clear_weakrefs_to(&mut self, id: ObjId) -> Vec<(ObjId, ObjId)> {
+        let Some(refs) = self.weakrefs_to.remove(&id.index) else { return Vec::new() };
+        let mut calls = Vec::new();
+        for w in refs {
+            self.weak_target.remove(&w.index);
+            let callback = self.callback_edge(w);
+            self.sink.emit(Event::WeakrefCleared { weakref: w, callback: callback.is_some() });
+            if let Some(i) = callback {
+                let edge = self.objects[w.index as usize].refs.remove(i);
+                let _ = self.incref(w, Cause::Runtime);
+                calls.push((w, edge.target));
+            }
+        }
+        calls
+    }
+
+    pub(crate) fn callback_edge(&self, weakref: ObjId) -> Option<usize> {
+        let cb = self.name_index.get("__callback__")?;
+        self.edge_index(weakref, EdgeLabel::Internal(*cb))
+    }
+
+    /// The referents of a dying object in release order (popped from the end): the type first, then list and
+    /// tuple items from the last to the first (`list_dealloc`, `tupledealloc`), everything else in order.
+    /// CPython's `subtype_dealloc` drops the type last; releasing it first lets the final edge be a tail release,
+    /// and the type cannot die from it while a class lives in its own cycle.
+    fn release_order(&mut self, id: ObjId) -> Vec<Edge> {
+        let o = &mut self.objects[id.index as usize];
+        let mut edges = std::mem::take(&mut o.refs);
+        if !matches!(o.kind, Kind::List | Kind::Tuple) {
+            edges.reverse();
+        }
+        if let Some(i) = edges.iter().position(|e| e.label == EdgeLabel::Type) {
+            let t = edges.remove(i);
+            edges.push(t);
+        }
+        edges
+    }
+
+    /// Give the object's memory back (or to a free list) and retire its slot.
+    fn free_object(&mut self, id: ObjId) {
+        self.untrack(id);
+        let o = &mut self.objects[id.index as usize];
+        o.live = false;
+        o.refs = Vec::new();
+        let (kind, block, extra, aux) = (o.kind, o.block, o.extra, o.aux);
+        if !self.statics.contains(id) {
+            self.free_blocks(kind, block, extra, aux);
+        }
+        self.values.remove(&id.index);
+        self.classes.remove(&id.index);
+        self.dict_nentries.remove(&id.index);
+        if let Some(target) = self.weak_target.remove(&id.index)
+            && let Some(list) = self.weakrefs_to.get_mut(&target.index)
+        {
+            list.retain(|w| *w != id);
+        }
+        self.free_slots.push(id.index);
+        self.live -= 1;
+        self.sink.emit(Event::ObjFree { id });
+    }
+
+    fn free_blocks(&mut self, kind: crate::heap::object::Kind, block: u64, extra: u64, aux: u32) {
+        if extra != 0 && !self.free_lists.push_keys(kind, aux, extra) {
+            let freed = self.alloc.free(extra, &mut *self.sink);
+            debug_assert!(freed.is_ok(), "{freed:?}");
+        }
+        if !self.free_lists.push(kind, aux, block) {
+            let freed = self.alloc.free(block, &mut *self.sink);
+            debug_assert!(freed.is_ok(), "{freed:?}");
+            if kind.is_gc_type() {
+                // `PyObject_GC_Del`: "count--" only if positive (§3.2).
+                self.gc.count[0] = self.gc.count[0].saturating_sub(1);
+            }
+        }
+    }
+}

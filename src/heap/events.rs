@@ -1,0 +1,112 @@
+//! Typed events: every heap mutation is reported to a sink, so a recording can replay it and a viewer can say
+//! *why* a refcount is what it is.
+
+use super::ids::{Addr, ArenaIndex, Name, ObjId};
+use super::object::Kind;
+
+/// Why a reference count changed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Cause {
+    /// A root (a frame's local, a global, a temporary of the scripting layer) was bound or released.
+    Root,
+    /// An edge from another object was created or removed (`a.next = b`, `l.append(x)`, ...).
+    Edge(ObjId, EdgeLabel),
+    /// The referrer was deallocated and released its references.
+    Dealloc(ObjId),
+    /// The cycle collector's `tp_clear` broke a reference.
+    GcClear(ObjId),
+    /// A temporary reference the runtime holds briefly (a finalizer call, a weakref callback).
+    Runtime,
+}
+
+/// What an edge means to its owner: the label a viewer prints next to the arrow.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum EdgeLabel {
+    /// `ob_type`: instances hold a strong reference to their heap type.
+    Type,
+    /// An instance's `__dict__` (3.8/3.10 separate dicts).
+    Dict,
+    /// A named attribute or slot.
+    Attr(Name),
+    /// A sequence item: list/tuple index.
+    Item(u32),
+    /// A dict or set key, by entry index.
+    Key(u32),
+    /// A dict value, by entry index.
+    Value(u32),
+    /// An internal reference (a function's globals, a generator's iterable, a weakref callback).
+    Internal(Name),
+}
+
+/// One heap mutation. Small and `Copy`, so recording is cheap.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Event {
+    /// A pymalloc block was handed out (`class` is the size class) or, with `class == None`, a raw block.
+    BlockAlloc { addr: Addr, nbytes: u32, class: Option<u8> },
+    /// A block was returned to its pool or to the raw allocator.
+    BlockFree { addr: Addr },
+    /// A pool was initialised for a size class (fresh, or reused for another class).
+    PoolInit { pool: Addr, class: u8 },
+    /// A pool became full and left `usedpools`.
+    PoolFull { pool: Addr },
+    /// A full pool had a block freed and was front-linked into `usedpools` again.
+    PoolUsed { pool: Addr },
+    /// A pool became empty and went onto its arena's `freepools`.
+    PoolEmpty { pool: Addr },
+    /// `new_arena()` mapped an arena into slot `index`.
+    ArenaNew { index: ArenaIndex, addr: Addr },
+    /// An arena whose pools were all free was returned to the OS.
+    ArenaFree { index: ArenaIndex, addr: Addr },
+    /// An object came to life.
+    ObjAlloc { id: ObjId, kind: Kind },
+    /// An object was deallocated (its memory freed or put on a free list).
+    ObjFree { id: ObjId },
+    /// A reference count went up to `refcnt`.
+    IncRef { id: ObjId, refcnt: u32, cause: Cause },
+    /// A reference count went down to `refcnt`.
+    DecRef { id: ObjId, refcnt: u32, cause: Cause },
+    /// The GC started (`tracked == true`) or stopped tracking an object.
+    Track { id: ObjId, tracked: bool },
+    /// A finalizer (`__del__`) is to be called; the scripting layer runs it.
+    Finalize { id: ObjId },
+    /// A weakref to a dying object was cleared; its callback is to be called if it has one.
+    WeakrefCleared { weakref: ObjId, callback: bool },
+}
+
+/// Receives events. Implementations decide what to keep.
+pub trait EventSink {
+    /// Called once per mutation, in order.
+    fn emit(&mut self, event: Event);
+}
+
+/// Discards events.
+#[derive(Default, Debug)]
+pub struct NullSink;
+
+impl EventSink for NullSink {
+    fn emit(&mut self, _: Event) {}
+}
+
+/// Keeps every event in memory, in order.
+#[derive(Default, Debug)]
+pub struct VecSink {
+    /// The events received so far.
+    pub events: Vec<Event>,
+}
+
+impl EventSink for VecSink {
+    fn emit(&mut self, event: Event) {
+        self.events.push(event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_stay_small_enough_to_record_cheaply() {
+        // The recording budget is 32 bytes per event (TUI issue); the enum must not outgrow it.
+        assert!(std::mem::size_of::<Event>() <= 32, "Event is {} bytes", std::mem::size_of::<Event>());
+    }
+}

@@ -1,0 +1,141 @@
+//! Type free lists (§2.5): dead floats, tuples, lists, dicts and small dict keys are kept for reuse instead of
+//! freed. Their blocks stay allocated in pymalloc, and reuse bypasses `gc.get_count()`.
+
+use super::ids::Addr;
+use super::object::Kind;
+use super::obmalloc::printone;
+use super::profile::{FreeListLimits, Profile, PyVersion};
+use super::sizes::{DICT_MINSIZE, DICT_OBJECT, FLOAT_SIZE, LIST_OBJECT, TUPLE_HEADER};
+
+/// Set on a dict's `aux` when its keys table is not unicode-only (the low bits hold the table size).
+pub(crate) const DICT_GENERAL_KEYS: u32 = 1 << 31;
+/// Set on a 3.8/3.10 split-table instance dict's `aux` (the low bits hold its values-array length).
+pub(crate) const DICT_SPLIT: u32 = 1 << 30;
+
+/// The free lists of one interpreter.
+#[derive(Clone, Debug)]
+pub struct FreeLists {
+    limits: FreeListLimits,
+    version: PyVersion,
+    floats: Vec<Addr>,
+    /// Index `n - 1` holds tuples of length `n`.
+    tuples: Vec<Vec<Addr>>,
+    lists: Vec<Addr>,
+    dicts: Vec<Addr>,
+    dict_keys: Vec<Addr>,
+}
+
+impl FreeLists {
+    /// Empty free lists with `profile`'s capacities.
+    pub fn new(profile: &Profile) -> FreeLists {
+        FreeLists {
+            limits: profile.free_lists,
+            version: profile.version,
+            floats: Vec::new(),
+            tuples: vec![Vec::new(); profile.free_lists.tuple_max_len as usize],
+            lists: Vec::new(),
+            dicts: Vec::new(),
+            dict_keys: Vec::new(),
+        }
+    }
+
+    fn list_for(&mut self, kind: Kind, aux: u32) -> Option<(&mut Vec<Addr>, u32)> {
+        let l = self.limits;
+        match kind {
+            Kind::Float => Some((&mut self.floats, l.float)),
+            Kind::Tuple if aux >= 1 => self.tuples.get_mut(aux as usize - 1).map(|v| (v, l.tuple_per_len)),
+            Kind::List => Some((&mut self.lists, l.list)),
+            Kind::Dict => Some((&mut self.dicts, l.dict)),
+            _ => None,
+        }
+    }
+
+    /// Keep a dead object's block if its type's list has room. Returns false when the caller must free it.
+    pub fn push(&mut self, kind: Kind, aux: u32, block: Addr) -> bool {
+        match self.list_for(kind, aux) {
+            Some((list, cap)) if (list.len() as u32) < cap => {
+                list.push(block);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Reuse a block for a new object of `kind` (`aux` is the tuple length), most recently freed first.
+    pub fn pop(&mut self, kind: Kind, aux: u32) -> Option<Addr> {
+        self.list_for(kind, aux)?.0.pop()
+    }
+
+    /// Keep a dead dict's keys table when it has `PyDict_MINSIZE` slots (and, from 3.11, unicode-only keys:
+    /// `free_keys_object` in `Objects/dictobject.c`).
+    pub fn push_keys(&mut self, kind: Kind, aux: u32, keys: Addr) -> bool {
+        let unicode_ok = aux & DICT_GENERAL_KEYS == 0 || self.version <= PyVersion::V3_10;
+        if kind == Kind::Dict
+            && aux & !DICT_GENERAL_KEYS == DICT_MINSIZE
+            && unicode_ok
+            && (self.dict_keys.len() as u32) < self.limits.dict_keys
+        {
+            self.dict_keys.push(keys);
+            return true;
+        }
+        false
+    }
+
+    /// Reuse a cached minimum-size keys table.
+    pub fn pop_keys(&mut self) -> Option<Addr> {
+        self.dict_keys.pop()
+    }
+
+    /// Empty every list (a full collection does this, §2.5), returning the blocks to free.
+    pub fn clear(&mut self) -> Vec<Addr> {
+        let mut out = Vec::new();
+        out.append(&mut self.floats);
+        for t in &mut self.tuples {
+            out.append(t);
+        }
+        out.append(&mut self.lists);
+        out.append(&mut self.dicts);
+        out.append(&mut self.dict_keys);
+        out
+    }
+
+    /// Blocks currently held, for the allocator invariants.
+    pub fn held(&self) -> impl Iterator<Item = Addr> + '_ {
+        self.floats
+            .iter()
+            .chain(self.tuples.iter().flatten())
+            .chain(&self.lists)
+            .chain(&self.dicts)
+            .chain(&self.dict_keys)
+            .copied()
+    }
+
+    /// The `_PyObject_DebugTypeStats` lines for these lists, in CPython's order for the version. Free lists the
+    /// simulator has no objects for (C functions, frames, bound methods on 3.8/3.10) print zero.
+    pub fn write_stats(&self, out: &mut String) {
+        let mut line = |name: &str, n: usize, size: u32| {
+            let label = format!("{:>48} ", format!("{n} free {name}s * {size} bytes each"));
+            printone(out, &label, n as u64 * u64::from(size));
+        };
+        let old = self.version <= PyVersion::V3_10;
+        if self.version == PyVersion::V3_8 {
+            line("PyCFunctionObject", 0, 56);
+        }
+        line("PyDictObject", self.dicts.len(), DICT_OBJECT);
+        if self.version == PyVersion::V3_13 {
+            line("PyDictKeysObject", self.dict_keys.len(), 32);
+        }
+        line("PyFloatObject", self.floats.len(), FLOAT_SIZE);
+        if old {
+            line("PyFrameObject", 0, if self.version == PyVersion::V3_8 { 368 } else { 360 });
+        }
+        line("PyListObject", self.lists.len(), LIST_OBJECT);
+        if self.version == PyVersion::V3_8 {
+            line("PyMethodObject", 0, 48);
+        }
+        for (i, t) in self.tuples.iter().enumerate() {
+            let n = i as u32 + 1;
+            line(&format!("{n}-sized PyTupleObject"), t.len(), TUPLE_HEADER + 8 * n);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Simulated objects: a kind, a reference count, labelled edges to referents, and the blocks they own.
+
+use super::events::EdgeLabel;
+use super::ids::{Addr, ObjId};
+
+/// The type of a simulated object, as far as memory behaviour goes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// `None`.
+    None,
+    /// `True` / `False`.
+    Bool,
+    /// `int`.
+    Int,
+    /// `float`.
+    Float,
+    /// `str`.
+    Str,
+    /// `bytes`.
+    Bytes,
+    /// `tuple`.
+    Tuple,
+    /// `list`.
+    List,
+    /// `dict` (also an instance's `__dict__` on 3.8/3.10).
+    Dict,
+    /// `set`.
+    Set,
+    /// `frozenset`.
+    FrozenSet,
+    /// `range`.
+    Range,
+    /// A Python function (`def` / `lambda`).
+    Function,
+    /// A generator object (it owns its frame).
+    Generator,
+    /// `weakref.ref`.
+    WeakRef,
+    /// A class object (a heap type).
+    Class,
+    /// An instance of a user class (plain, slotted, or with finalizers; the class says which).
+    Instance,
+    /// A `getset_descriptor` (a class's `__dict__` / `__weakref__` attribute).
+    Descriptor,
+}
+
+impl Kind {
+    /// The Python type name, as `type(x).__name__` prints it.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Kind::None => "NoneType",
+            Kind::Bool => "bool",
+            Kind::Int => "int",
+            Kind::Float => "float",
+            Kind::Str => "str",
+            Kind::Bytes => "bytes",
+            Kind::Tuple => "tuple",
+            Kind::List => "list",
+            Kind::Dict => "dict",
+            Kind::Set => "set",
+            Kind::FrozenSet => "frozenset",
+            Kind::Range => "range",
+            Kind::Function => "function",
+            Kind::Generator => "generator",
+            Kind::WeakRef => "weakref.ReferenceType",
+            Kind::Class => "type",
+            Kind::Instance => "object",
+            Kind::Descriptor => "getset_descriptor",
+        }
+    }
+
+    /// Whether the type has `Py_TPFLAGS_HAVE_GC`: a `PyGC_Head` precedes it and `getsizeof` adds 16
+    /// (`Python/sysmodule.c _PySys_GetSizeOf`).
+    pub fn is_gc_type(self) -> bool {
+        matches!(
+            self,
+            Kind::Tuple
+                | Kind::List
+                | Kind::Dict
+                | Kind::Set
+                | Kind::FrozenSet
+                | Kind::Function
+                | Kind::Generator
+                | Kind::WeakRef
+                | Kind::Class
+                | Kind::Instance
+                | Kind::Descriptor
+        )
+    }
+}
+
+/// A reference from one object to another.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Edge {
+    /// The referent.
+    pub target: ObjId,
+    /// What the reference is to its owner.
+    pub label: EdgeLabel,
+}
+
+/// Object state bits.
+pub(crate) mod flags {
+    /// Tracked by the cycle GC (`_gc_next != 0`).
+    pub const TRACKED: u8 = 1;
+    /// `__del__` already ran (`_PyGC_PREV_MASK_FINALIZED`, PEP 442: at most once).
+    pub const FINALIZED: u8 = 2;
+    /// A statically allocated singleton (small int, `''`, `()`, None, ...): owns no block.
+    pub const STATIC: u8 = 4;
+    /// Immortal (PEP 683): the count never changes.
+    pub const IMMORTAL: u8 = 8;
+    /// In the middle of deallocation: no new references may be taken.
+    pub const DYING: u8 = 16;
+}
+
+/// One slot of the object table.
+///
+/// Kept at 64 bytes (checked by a test): edges live in `refs`, values of atomic objects in a side table.
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub(crate) refs: Vec<Edge>,
+    pub(crate) refcnt: u32,
+    /// References held from outside the heap (roots); always included in `refcnt`.
+    pub(crate) roots: u32,
+    /// Bumped whenever the slot is reused, so stale [`ObjId`]s are caught.
+    pub(crate) slot_gen: u32,
+    /// The object's own block (0 for static objects).
+    pub(crate) block: Addr,
+    /// A second block: a list's item array, a dict's keys, a 3.11/3.12 instance's values array, a set's table.
+    pub(crate) extra: Addr,
+    /// Kind-specific size parameter: list capacity, dict keys log2 size, set table size, str/bytes length...
+    pub(crate) aux: u32,
+    /// Where it was created (tracemalloc's frame), as a site number.
+    pub(crate) birth: u32,
+    pub(crate) kind: Kind,
+    pub(crate) flags: u8,
+    /// GC generation (0..=2) while tracked.
+    pub(crate) generation: u8,
+    /// Whether the slot holds a live object.
+    pub(crate) live: bool,
+}
+
+impl Object {
+    /// The object's kind.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+    /// Its current reference count (`ob_refcnt`).
+    pub fn refcnt(&self) -> u32 {
+        self.refcnt
+    }
+    /// References held on it from outside the heap (frames, globals, temporaries).
+    pub fn root_refs(&self) -> u32 {
+        self.roots
+    }
+    /// Its references to other objects, in the owner's order.
+    pub fn referents(&self) -> &[Edge] {
+        &self.refs
+    }
+    /// Whether the cycle GC tracks it.
+    pub fn is_tracked(&self) -> bool {
+        self.flags & flags::TRACKED != 0
+    }
+    /// Whether its `__del__` has run.
+    pub fn is_finalized(&self) -> bool {
+        self.flags & flags::FINALIZED != 0
+    }
+    /// Whether it is immortal under the profile (PEP 683).
+    pub fn is_immortal(&self) -> bool {
+        self.flags & flags::IMMORTAL != 0
+    }
+    /// Whether it is a statically allocated singleton.
+    pub fn is_static(&self) -> bool {
+        self.flags & flags::STATIC != 0
+    }
+    /// Its simulated address (`id()`): the start of its block, or a static address.
+    pub fn address(&self) -> Addr {
+        self.block
+    }
+    /// The GC generation it is in, when tracked.
+    pub fn generation(&self) -> Option<u8> {
+        self.is_tracked().then_some(self.generation)
+    }
+    /// The site it was created at.
+    pub fn birth(&self) -> u32 {
+        self.birth
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn object_slot_fits_in_64_bytes() {
+        // Host memory per simulated object is budgeted at 64 bytes plus edges (heap-engine issue).
+        assert!(std::mem::size_of::<super::Object>() <= 64, "{}", std::mem::size_of::<super::Object>());
+        assert_eq!(std::mem::size_of::<super::Edge>(), 16);
+    }
+}

@@ -1,0 +1,332 @@
+//! Version profiles: every CPython fact that differs between interpreter versions lives here, as plain data.
+//!
+//! Section numbers (§) refer to `shared/reference/cpython-memory.md`; each constant cites its CPython source
+//! path or the observation it was taken from.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The CPython versions heapscope can simulate (64-bit Linux builds with pymalloc).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash)]
+pub enum PyVersion {
+    /// CPython 3.8 (observed on 3.8.18).
+    V3_8,
+    /// CPython 3.10 (observed on 3.10.13).
+    V3_10,
+    /// CPython 3.11 (observed on 3.11.7).
+    V3_11,
+    /// CPython 3.12 (observed on 3.12.1).
+    V3_12,
+    /// CPython 3.13 (observed on 3.13.0).
+    V3_13,
+}
+
+impl PyVersion {
+    /// All supported versions, oldest first.
+    pub const ALL: [PyVersion; 5] = [Self::V3_8, Self::V3_10, Self::V3_11, Self::V3_12, Self::V3_13];
+
+    /// The short name users type, e.g. `"3.13"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::V3_8 => "3.8",
+            Self::V3_10 => "3.10",
+            Self::V3_11 => "3.11",
+            Self::V3_12 => "3.12",
+            Self::V3_13 => "3.13",
+        }
+    }
+}
+
+impl fmt::Display for PyVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An unknown version name; lists the ones heapscope knows.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown CPython profile `{0}` (known: 3.8, 3.10, 3.11, 3.12, 3.13)")]
+pub struct UnknownProfile(pub String);
+
+impl FromStr for PyVersion {
+    type Err = UnknownProfile;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let short = s.strip_prefix("python").unwrap_or(s);
+        Self::ALL
+            .into_iter()
+            .find(|v| short == v.as_str() || short.starts_with(&format!("{}.", v.as_str())))
+            .ok_or_else(|| UnknownProfile(s.to_string()))
+    }
+}
+
+/// How `list_resize` over-allocates (`Objects/listobject.c`, §4.3).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ListGrowth {
+    /// 3.8: `newsize + (newsize >> 3) + (newsize < 9 ? 3 : 6)`.
+    Py38,
+    /// 3.9+: `(newsize + (newsize >> 3) + 6) & ~3`, with the "large jump" exception.
+    Py39,
+}
+
+/// Where an instance's attribute values live (§4.4).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum InstanceLayout {
+    /// 3.8/3.10: the instance plus a separate, GC-tracked `__dict__` (split-table dict with a values array).
+    SeparateDict,
+    /// 3.11/3.12: the instance plus a managed "values" array that is not a GC object.
+    ValuesArray,
+    /// 3.13: one block with the values inline (`_PyInlineValuesSize`).
+    InlineValues,
+}
+
+/// How statically allocated singletons (small ints, `''`, `()`, None, ...) count references (§2.1, §2.2).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum StaticRefcount {
+    /// 3.8/3.10: ordinary mortal objects created at startup. The interpreter's own references are not simulated:
+    /// each starts at 1, the reference the runtime holds.
+    Mortal,
+    /// 3.11: `_PyObject_IMMORTAL_INIT` starts small ints, `''`, `()`, `b''` and one-character strings at
+    /// 999999999 but they still count (`Include/internal/pycore_object.h` 3.11). None/True/False start at 1.
+    StaticBase(u32),
+    /// 3.12/3.13 (PEP 683): `_Py_IMMORTAL_REFCNT = UINT_MAX`; incref saturates, decref is skipped
+    /// (`Include/object.h` 3.12/3.13).
+    Immortal(u32),
+}
+
+/// Free-list capacities (§2.5). A dead object of that type is kept for reuse instead of freed while its list
+/// has room; reuse is invisible to `gc.get_count()`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct FreeListLimits {
+    /// `PyFloat_MAXFREELIST` 100 (`Objects/floatobject.c`; `pycore_floatobject.h` 3.11).
+    pub float: u32,
+    /// Tuples of length 1..=`tuple_max_len` are cached: `PyTuple_MAXSAVESIZE` 20 (index 0 is the empty
+    /// tuple, so 19 lengths on 3.8/3.10 [obs debugmallocstats], 20 on 3.11+ [obs]).
+    pub tuple_max_len: u32,
+    /// `PyTuple_MAXFREELIST` 2000 per length.
+    pub tuple_per_len: u32,
+    /// `PyList_MAXFREELIST` 80 (`Objects/listobject.c`, `pycore_list.h`).
+    pub list: u32,
+    /// `PyDict_MAXFREELIST` 80 (`Objects/dictobject.c`, `pycore_dict.h`).
+    pub dict: u32,
+    /// Keys objects of size `PyDict_MINSIZE` (8) are cached too, also 80.
+    pub dict_keys: u32,
+}
+
+/// Byte sizes of object headers and fixed-size objects (64-bit). `getsizeof` and allocation requests are derived
+/// from these in `sizes.rs`; the values come from `__basicsize__` and `sys.getsizeof` [obs `sizes.py`, §4.2].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct SizeTable {
+    /// `PyGC_Head`, 16 bytes before every GC object (`Include/internal/pycore_gc.h`).
+    pub gc_head: u32,
+    /// Whether `int 0` has one digit (3.11+) or none (`Objects/longobject.c`).
+    pub zero_int_has_digit: bool,
+    /// `PyASCIIObject` header: 48 on 3.8-3.11, 40 on 3.12+ (PEP 623 removed `wstr`).
+    pub str_ascii_header: u32,
+    /// `PyCompactUnicodeObject` header: 72 on 3.8-3.11, 56 on 3.12+.
+    pub str_compact_header: u32,
+    /// `PyDictKeysObject` header: 40 through 3.10, 32 from 3.11.
+    pub dict_keys_header: u32,
+    /// Whether 3.11+ unicode-only key tables use 16-byte entries (`PyDictUnicodeEntry`).
+    pub dict_unicode_entries: bool,
+    /// `sys.getsizeof(lambda: 0)`: 136 / 144 / 152 / 160 / 160 [obs §4.2]; also its allocation request.
+    pub function: u32,
+    /// `sys.getsizeof` of a fresh generator: 112 / 104 / 176 / 176 / 176 [obs §4.2].
+    pub generator: u32,
+    /// `sys.getsizeof(weakref.ref(x))`: 72 through 3.10, 80 from 3.11 [obs §4.2].
+    pub weakref: u32,
+    /// Instance basic size without GC head or pre-header: 32 (3.8/3.10), 24 (3.11), 16 (3.12+) [obs §4.2].
+    pub instance_basic: u32,
+    /// `type.__basicsize__` (`sizeof(PyHeapTypeObject)`): 880 / 888 / 904 / 920 / 928 [obs].
+    pub type_basic: u32,
+    /// `PyGetSetDescrObject` plus GC head [obs: `getsizeof(C.__dict__['__dict__'])` = 64 on 3.8-3.13].
+    pub getset_descriptor: u32,
+    /// Pre-header in front of the GC head: 16 from 3.11 (`_PyType_PreHeaderSize`), else 0.
+    pub preheader: u32,
+}
+
+/// The cyclic-GC thresholds (§3.3): `(700, 10, 10)` through 3.12 (`Modules/gcmodule.c`), `(2000, 10, 10)` on
+/// 3.13 (`Include/internal/pycore_runtime_init.h` 3.13.0).
+pub type Thresholds = [u32; 3];
+
+/// Every version-dependent fact the engine needs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Profile {
+    /// Which interpreter this profile describes.
+    pub version: PyVersion,
+    /// `POOL_SIZE`: 4 KiB on 3.8 (`SYSTEM_PAGE_SIZE`), 16 KiB from 3.10 (`POOL_BITS 14`, `Objects/obmalloc.c`).
+    pub pool_size: u32,
+    /// `ARENA_SIZE`: 256 KiB on 3.8 (`ARENA_BITS 18`), 1 MiB from 3.10 (`ARENA_BITS 20`).
+    pub arena_size: u32,
+    /// How far past pool alignment `mmap` places an arena. 3.8 pools are one page, so arenas are always
+    /// aligned (64 usable pools); from 3.10 mmap's 4 KiB alignment leaves one pool unusable (63 pools)
+    /// [obs: "bytes lost to arena alignment" = 16,384 per arena on 3.11-3.13, 0 on 3.8].
+    pub arena_misalignment: u32,
+    /// The radix-tree arena map root and mid node size: 8,192 on 3.10, 262,144 from 3.11; `None` on 3.8, which
+    /// has no arena map [obs debugmallocstats].
+    pub arena_map_root: Option<u32>,
+    /// Bottom node size of the arena map: 2,048 on 3.10, 131,072 from 3.11 [obs debugmallocstats].
+    pub arena_map_bot: u32,
+    /// Static singletons' reference counting.
+    pub static_refcount: StaticRefcount,
+    /// Free-list capacities.
+    pub free_lists: FreeListLimits,
+    /// List over-allocation rule.
+    pub list_growth: ListGrowth,
+    /// Instance attribute storage.
+    pub instance_layout: InstanceLayout,
+    /// Header and fixed sizes.
+    pub sizes: SizeTable,
+    /// GC thresholds for generations 0, 1, 2.
+    pub thresholds: Thresholds,
+}
+
+/// `_PY_NSMALLNEGINTS` (5) and `_PY_NSMALLPOSINTS` (257): ints in -5..=256 are cached singletons
+/// (`Include/internal/pycore_global_objects.h` 3.11-3.13; `pycore_interp.h` 3.10) [obs: `int('256') is
+/// int('256')` is True, 257 and -6 are not, on 3.8-3.13].
+pub const SMALL_INTS: std::ops::RangeInclusive<i64> = -5..=256;
+
+/// `ALIGNMENT` (16) and `SMALL_REQUEST_THRESHOLD` (512): 32 size classes on every supported version
+/// (`Objects/obmalloc.c` through 3.11, `Include/internal/pycore_obmalloc.h` from 3.12).
+pub const ALIGNMENT: u32 = 16;
+/// Requests above this go to the raw allocator (`SMALL_REQUEST_THRESHOLD`).
+pub const SMALL_REQUEST_THRESHOLD: u32 = 512;
+/// `NB_SMALL_SIZE_CLASSES = SMALL_REQUEST_THRESHOLD / ALIGNMENT`.
+pub const NB_SMALL_SIZE_CLASSES: usize = (SMALL_REQUEST_THRESHOLD / ALIGNMENT) as usize;
+/// `POOL_OVERHEAD`: `sizeof(struct pool_header)` (48) rounded up to `ALIGNMENT`.
+pub const POOL_OVERHEAD: u32 = 48;
+/// `INITIAL_ARENA_OBJECTS`: the arena-object vector starts at 16 slots and doubles.
+pub const INITIAL_ARENA_OBJECTS: u32 = 16;
+
+const FREE_LISTS: FreeListLimits =
+    FreeListLimits { float: 100, tuple_max_len: 20, tuple_per_len: 2000, list: 80, dict: 80, dict_keys: 80 };
+
+impl Profile {
+    /// The default profile: CPython 3.13.
+    pub fn default_profile() -> Profile {
+        Profile::for_version(PyVersion::V3_13)
+    }
+
+    /// The profile of one version.
+    pub fn for_version(version: PyVersion) -> Profile {
+        use PyVersion::*;
+        let old = version <= V3_10;
+        let pre312 = version <= V3_11;
+        Profile {
+            version,
+            pool_size: if version == V3_8 { 4 << 10 } else { 16 << 10 },
+            arena_size: if version == V3_8 { 256 << 10 } else { 1 << 20 },
+            arena_misalignment: if version == V3_8 { 0 } else { 4096 },
+            arena_map_root: match version {
+                V3_8 => None,
+                V3_10 => Some(8192),
+                _ => Some(262_144),
+            },
+            arena_map_bot: if version == V3_10 { 2048 } else { 131_072 },
+            static_refcount: match version {
+                V3_8 | V3_10 => StaticRefcount::Mortal,
+                V3_11 => StaticRefcount::StaticBase(999_999_999),
+                V3_12 | V3_13 => StaticRefcount::Immortal(u32::MAX),
+            },
+            free_lists: FreeListLimits { tuple_max_len: if old { 19 } else { 20 }, ..FREE_LISTS },
+            list_growth: if version == V3_8 { ListGrowth::Py38 } else { ListGrowth::Py39 },
+            instance_layout: match version {
+                V3_8 | V3_10 => InstanceLayout::SeparateDict,
+                V3_11 | V3_12 => InstanceLayout::ValuesArray,
+                V3_13 => InstanceLayout::InlineValues,
+            },
+            sizes: SizeTable {
+                gc_head: 16,
+                zero_int_has_digit: !old,
+                str_ascii_header: if pre312 { 48 } else { 40 },
+                str_compact_header: if pre312 { 72 } else { 56 },
+                dict_keys_header: if old { 40 } else { 32 },
+                dict_unicode_entries: !old,
+                function: match version {
+                    V3_8 => 136,
+                    V3_10 => 144,
+                    V3_11 => 152,
+                    V3_12 | V3_13 => 160,
+                },
+                generator: match version {
+                    V3_8 => 112,
+                    V3_10 => 104,
+                    _ => 176,
+                },
+                weakref: if old { 72 } else { 80 },
+                instance_basic: match version {
+                    V3_8 | V3_10 => 32,
+                    V3_11 => 24,
+                    _ => 16,
+                },
+                preheader: if old { 0 } else { 16 },
+                type_basic: match version {
+                    V3_8 => 880,
+                    V3_10 => 888,
+                    V3_11 => 904,
+                    V3_12 => 920,
+                    V3_13 => 928,
+                },
+                getset_descriptor: 64,
+            },
+            thresholds: if version == V3_13 { [2000, 10, 10] } else { [700, 10, 10] },
+        }
+    }
+
+    /// Pools that fit in one arena before alignment: `MAX_POOLS_IN_ARENA = ARENA_SIZE / POOL_SIZE` (64).
+    pub fn max_pools_in_arena(&self) -> u32 {
+        self.arena_size / self.pool_size
+    }
+
+    /// `NUMBLOCKS(i) = (POOL_SIZE - POOL_OVERHEAD) / INDEX2SIZE(i)`.
+    pub fn blocks_per_pool(&self, class: usize) -> u32 {
+        (self.pool_size - POOL_OVERHEAD) / class_size(class)
+    }
+}
+
+/// `INDEX2SIZE(i) = (i + 1) << ALIGNMENT_SHIFT`.
+pub fn class_size(class: usize) -> u32 {
+    (class as u32 + 1) * ALIGNMENT
+}
+
+/// The pymalloc size class of an `nbytes` request, or `None` when it goes to the raw allocator
+/// (`nbytes == 0` or `nbytes > SMALL_REQUEST_THRESHOLD`): `(nbytes - 1) >> ALIGNMENT_SHIFT`.
+pub fn size_class(nbytes: usize) -> Option<usize> {
+    (1..=SMALL_REQUEST_THRESHOLD as usize).contains(&nbytes).then(|| (nbytes - 1) >> 4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_version_names() {
+        assert_eq!("3.13".parse(), Ok(PyVersion::V3_13));
+        assert_eq!("3.8.18".parse(), Ok(PyVersion::V3_8));
+        assert_eq!("python3.11".parse(), Ok(PyVersion::V3_11));
+        assert!("3.9".parse::<PyVersion>().is_err());
+        assert!("3.1".parse::<PyVersion>().is_err(), "3.1 must not match 3.10 or 3.11");
+    }
+
+    #[test]
+    fn size_classes_follow_obmalloc() {
+        // (nbytes, class) pairs from `(nbytes - 1) >> ALIGNMENT_SHIFT`.
+        for (n, want) in [(0, None), (1, Some(0)), (16, Some(0)), (17, Some(1)), (512, Some(31)), (513, None)] {
+            assert_eq!(size_class(n), want, "nbytes={n}");
+        }
+    }
+
+    #[test]
+    fn blocks_per_pool_matches_the_spec_table() {
+        // §1.2: computed from the formula, checked against observed dumps (class 0: 1021 on 16 KiB pools,
+        // 253 on 4 KiB pools).
+        let p13 = Profile::for_version(PyVersion::V3_13);
+        let p8 = Profile::for_version(PyVersion::V3_8);
+        for (class, n13, n8) in [(0, 1021, 253), (1, 510, 126), (6, 145, 36), (31, 31, 7)] {
+            assert_eq!(p13.blocks_per_pool(class), n13);
+            assert_eq!(p8.blocks_per_pool(class), n8);
+        }
+        assert_eq!(p8.max_pools_in_arena(), 64);
+        assert_eq!(p13.max_pools_in_arena(), 64);
+    }
+}

@@ -1,0 +1,193 @@
+//! Object sizes per profile: what `sys.getsizeof` reports and what each allocation requests (§4).
+
+use super::profile::{ListGrowth, Profile};
+
+/// `PyLongObject`: 24-byte header plus 30-bit digits of 4 bytes (`Objects/longobject.c`). `0` has no digit
+/// before 3.11 and one from 3.11 [obs §4.2: 24 vs 28].
+pub fn int_size(p: &Profile, value: i128) -> u32 {
+    let bits = 128 - value.unsigned_abs().leading_zeros();
+    let digits = bits.div_ceil(30).max(u32::from(p.sizes.zero_int_has_digit));
+    24 + 4 * digits
+}
+
+/// `PyFloatObject`: 24 bytes on every version.
+pub const FLOAT_SIZE: u32 = 24;
+/// `PyBytesObject`: a 33-byte header (including the trailing NUL) plus the payload.
+pub const BYTES_HEADER: u32 = 33;
+/// `rangeobject`: header plus start, stop, step and length (48 bytes, not a GC type).
+pub const RANGE_SIZE: u32 = 48;
+/// `sizeof(PyTupleObject)` minus the item array (24), before the GC head.
+pub const TUPLE_HEADER: u32 = 24;
+/// `sizeof(PyListObject)` (40), before the GC head.
+pub const LIST_OBJECT: u32 = 40;
+/// `sizeof(PyDictObject)` (48), before the GC head.
+pub const DICT_OBJECT: u32 = 48;
+/// `sizeof(PySetObject)` (200, with its 8-entry small table inline), before the GC head.
+pub const SET_OBJECT: u32 = 200;
+/// `PySet_MINSIZE`: the inline small table's entries.
+pub const SET_MINSIZE: u32 = 8;
+/// `PyDict_MINSIZE`: the smallest keys table.
+pub const DICT_MINSIZE: u32 = 8;
+
+/// `PyUnicode_New`: an ASCII string uses the compact ASCII header, anything else the compact header, and the
+/// payload is `(len + 1) * char_size` (§4.2: 3.12 dropped `wstr`, shrinking both headers).
+pub fn str_size(p: &Profile, s: &str) -> u32 {
+    let max = s.chars().map(u32::from).max().unwrap_or(0);
+    let len = s.chars().count() as u32;
+    match max {
+        0..=0x7f => p.sizes.str_ascii_header + len + 1,
+        0x80..=0xff => p.sizes.str_compact_header + len + 1,
+        0x100..=0xffff => p.sizes.str_compact_header + 2 * (len + 1),
+        _ => p.sizes.str_compact_header + 4 * (len + 1),
+    }
+}
+
+/// A tuple of `n` items, GC head included (request size and `getsizeof` agree).
+pub fn tuple_size(p: &Profile, n: u32) -> u32 {
+    p.sizes.gc_head + TUPLE_HEADER + 8 * n
+}
+
+/// `list_resize`: the capacity after resizing from `allocated` to `newsize` items (§4.3).
+pub fn list_capacity(p: &Profile, allocated: u32, newsize: u32) -> u32 {
+    if allocated >= newsize && newsize >= allocated / 2 {
+        return allocated;
+    }
+    if newsize == 0 {
+        return 0;
+    }
+    match p.list_growth {
+        ListGrowth::Py38 => newsize + (newsize >> 3) + if newsize < 9 { 3 } else { 6 },
+        ListGrowth::Py39 => {
+            let grown = (newsize + (newsize >> 3) + 6) & !3;
+            // "Do not overallocate if the new size is closer to overallocated size than to the old size."
+            if newsize.saturating_sub(allocated) > grown - newsize { (newsize + 3) & !3 } else { grown }
+        }
+    }
+}
+
+/// `USABLE_FRACTION(n) = (n << 1) / 3`: entries a keys table of `n` slots can hold.
+pub fn usable_fraction(n: u32) -> u32 {
+    (n << 1) / 3
+}
+
+/// Bytes of a dict keys object of `size` slots: header, an index array whose width grows with the size
+/// (`DK_IXSIZE`: 1, 2, 4 or 8 bytes), and `usable` entries of 24 bytes, or 16 for unicode-only tables on 3.11+.
+pub fn dict_keys_size(p: &Profile, size: u32, unicode: bool) -> u32 {
+    let ix = match size {
+        0..=0xff => 1,
+        0x100..=0xffff => 2,
+        _ => 4,
+    };
+    let entry = if unicode && p.sizes.dict_unicode_entries { 16 } else { 24 };
+    p.sizes.dict_keys_header + ix * size + entry * usable_fraction(size)
+}
+
+/// `GROWTH_RATE(d) = used * 3`, rounded up to a power of two no smaller than `PyDict_MINSIZE`
+/// (`Objects/dictobject.c`): the table size after an insertion that found no room.
+pub fn dict_grown_size(used: u32) -> u32 {
+    (used * 3).next_power_of_two().max(DICT_MINSIZE)
+}
+
+/// `set_add_entry` resizes when `fill * 5 >= mask * 3`, to the smallest power of two above
+/// `used > 50000 ? used * 2 : used * 4` (`Objects/setobject.c`). Returns the new table size, if any.
+pub fn set_resize_after_insert(table: u32, fill: u32, used: u32) -> Option<u32> {
+    let mask = table - 1;
+    if fill * 5 < mask * 3 {
+        return None;
+    }
+    let minused = if used > 50_000 { used * 2 } else { used * 4 };
+    let mut newsize = SET_MINSIZE;
+    while newsize <= minused {
+        newsize <<= 1;
+    }
+    Some(newsize)
+}
+
+/// `sys.getsizeof` of a set whose table has `table` entries: the object plus an external table once it
+/// outgrows the inline 8 entries (16 bytes per `setentry`).
+pub fn set_getsizeof(p: &Profile, table: u32) -> u32 {
+    p.sizes.gc_head + SET_OBJECT + if table > SET_MINSIZE { 16 * table } else { 0 }
+}
+
+/// The allocation of a heap type: `_PyType_AllocNoTrack` asks for `_PyObject_VAR_SIZE(type, nitems + 1)`, i.e.
+/// the basic size plus one 40-byte `PyMemberDef`, plus the GC head. Always above 512, so raw.
+pub fn type_alloc_size(p: &Profile) -> u32 {
+    p.sizes.type_basic + 40 + p.sizes.gc_head
+}
+
+/// A class's shared keys (`ht_cached_keys`): a `PyDict_MINSIZE` table through 3.10; from 3.11
+/// `_PyDict_NewKeysForClass` makes a 64-slot unicode table (`NEXT_LOG2_SHARED_KEYS_MAX_SIZE` 6).
+pub fn shared_keys_size(p: &Profile) -> u32 {
+    let slots = if p.sizes.dict_unicode_entries { 64 } else { DICT_MINSIZE };
+    dict_keys_size(p, slots, true)
+}
+
+/// `sys.getsizeof(cls)`: `type.__sizeof__` counts the heap type and its cached keys, plus the GC head
+/// [obs: 1064 / 1072 / 1688 / 1704 / 1712].
+pub fn class_getsizeof(p: &Profile) -> u32 {
+    p.sizes.type_basic + p.sizes.gc_head + shared_keys_size(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::heap::profile::PyVersion::*;
+
+    fn prof(v: crate::heap::profile::PyVersion) -> Profile {
+        Profile::for_version(v)
+    }
+
+    #[test]
+    fn int_sizes_match_getsizeof() {
+        // [obs §4.2] 0 / 1 / 2**30 / 2**60 / 2**100.
+        for (v, zero) in [(V3_8, 24), (V3_10, 24), (V3_11, 28), (V3_13, 28)] {
+            let p = prof(v);
+            assert_eq!(int_size(&p, 0), zero, "{v}");
+            assert_eq!(int_size(&p, 1), 28);
+            assert_eq!(int_size(&p, 1 << 30), 32);
+            assert_eq!(int_size(&p, 1 << 60), 36);
+            assert_eq!(int_size(&p, 1 << 100), 40);
+            assert_eq!(int_size(&p, -1), 28);
+        }
+    }
+
+    #[test]
+    fn str_sizes_match_getsizeof() {
+        // [obs §4.2] '' / 'abc' / '\u20ac'; 3.12 dropped wstr.
+        for (v, empty, abc, euro) in [(V3_8, 49, 52, 76), (V3_11, 49, 52, 76), (V3_12, 41, 44, 60), (V3_13, 41, 44, 60)] {
+            let p = prof(v);
+            assert_eq!((str_size(&p, ""), str_size(&p, "abc"), str_size(&p, "\u{20ac}")), (empty, abc, euro), "{v}");
+        }
+        assert_eq!(str_size(&prof(V3_8), "\u{e9}"), 74);
+    }
+
+    #[test]
+    fn list_growth_follows_list_resize() {
+        // [obs §4.3] capacities while appending.
+        let seq = |v| {
+            let p = prof(v);
+            let mut caps = vec![0];
+            let mut cap = 0;
+            for n in 1..=70 {
+                cap = list_capacity(&p, cap, n);
+                if caps.last() != Some(&cap) {
+                    caps.push(cap);
+                }
+            }
+            caps
+        };
+        assert_eq!(seq(V3_8), [0, 4, 8, 16, 25, 35, 46, 58, 72]);
+        assert_eq!(seq(V3_13)[..10], [0, 4, 8, 16, 24, 32, 40, 52, 64, 76]);
+    }
+
+    #[test]
+    fn dict_keys_sizes_match_getsizeof() {
+        // getsizeof(dict) = 16 + 48 + keys [obs §4.2]: 3.8 232/360/640/1176; 3.11 int keys 224/352/632/1168,
+        // str keys 184/272.
+        let d = |v, size, uni| 16 + DICT_OBJECT + dict_keys_size(&prof(v), size, uni);
+        assert_eq!([8, 16, 32, 64].map(|s| d(V3_8, s, true)), [232, 360, 640, 1176]);
+        assert_eq!([8, 16, 32, 64].map(|s| d(V3_11, s, false)), [224, 352, 632, 1168]);
+        assert_eq!([8, 16].map(|s| d(V3_13, s, true)), [184, 272]);
+        assert_eq!([5, 10, 21].map(dict_grown_size), [16, 32, 64]);
+    }
+}

@@ -1,0 +1,84 @@
+//! Functions, generators and weak references.
+
+use crate::heap::core::Heap;
+use crate::heap::error::{HeapError, HeapResult};
+use crate::heap::events::EdgeLabel;
+use crate::heap::ids::ObjId;
+use crate::heap::object::Kind;
+
+impl Heap {
+    /// A function object holding references to `captured` (its closure cells and defaults), tracked. Its code
+    /// object, globals and name strings belong to the module and are not simulated.
+    pub fn new_function(&mut self, captured: &[ObjId]) -> HeapResult<ObjId> {
+        let id = self.alloc_object(Kind::Function, self.profile.sizes.function, 0)?;
+        let closure = self.intern("__closure__");
+        for &c in captured {
+            self.add_edge(id, EdgeLabel::Internal(closure), c)?;
+        }
+        self.track(id);
+        Ok(id)
+    }
+
+    /// A generator object whose frame holds `locals` (for a generator expression: the iterator it consumes),
+    /// tracked.
+    pub fn new_generator(&mut self, locals: &[ObjId]) -> HeapResult<ObjId> {
+        let id = self.alloc_object(Kind::Generator, self.profile.sizes.generator, 0)?;
+        let frame = self.intern("gi_frame");
+        for &c in locals {
+            self.add_edge(id, EdgeLabel::Internal(frame), c)?;
+        }
+        self.track(id);
+        Ok(id)
+    }
+
+    /// Whether `weakref.ref` accepts this object (`tp_weaklistoffset != 0`): instances of classes without
+    /// `__slots__`, classes, functions, sets, generators.
+    fn weakrefable(&self, target: ObjId) -> HeapResult<bool> {
+        let o = self.get(target)?;
+        Ok(match o.kind {
+            Kind::Class | Kind::Function | Kind::Set | Kind::FrozenSet | Kind::Generator => true,
+            Kind::Instance => {
+                let class = self.class_of(target)?.expect("instance has a class");
+                self.classes.get(&class.index).is_some_and(|c| c.spec.slots.is_none())
+            }
+            _ => false,
+        })
+    }
+
+    /// `weakref.ref(target[, callback])`. Without a callback an existing plain ref is returned again, as
+    /// CPython does; refs with callbacks are always new and queue after the plain ref (`insert_after`).
+    pub fn new_weakref(&mut self, target: ObjId, callback: Option<ObjId>) -> HeapResult<ObjId> {
+        if !self.weakrefable(target)? {
+            let name = self.get(target)?.kind.type_name();
+            return Err(HeapError::Type(format!("cannot create weak reference to '{name}' object")));
+        }
+        let list = self.weakrefs_to.get(&target.index).cloned().unwrap_or_default();
+        let plain = list.first().copied().filter(|&w| self.callback_edge(w).is_none());
+        if let (None, Some(w)) = (callback, plain) {
+            self.inc_root(w)?;
+            return Ok(w);
+        }
+        let id = self.alloc_object(Kind::WeakRef, self.profile.sizes.weakref, 0)?;
+        if let Some(cb) = callback {
+            let name = self.intern("__callback__");
+            self.add_edge(id, EdgeLabel::Internal(name), cb)?;
+        }
+        self.track(id);
+        self.weak_target.insert(id.index, target);
+        let at = usize::from(callback.is_some() && plain.is_some());
+        self.weakrefs_to.entry(target.index).or_default().insert(at, id);
+        Ok(id)
+    }
+
+    /// Calling a weakref: its referent while alive (borrowed), else `None`.
+    pub fn weakref_get(&self, weakref: ObjId) -> HeapResult<Option<ObjId>> {
+        self.expect_kind(weakref, Kind::WeakRef)?;
+        Ok(self.weak_target.get(&weakref.index).copied())
+    }
+
+    /// `weakref.getweakrefcount(obj)`.
+    pub fn weakref_count(&self, target: ObjId) -> HeapResult<usize> {
+        self.get(target)?;
+        Ok(self.weakrefs_to.get(&target.index).map_or(0, Vec::len))
+    }
+}

@@ -1,0 +1,189 @@
+//! Sequences: tuple (fixed, one block) and list (an object plus a separately allocated item array).
+
+use crate::heap::core::Heap;
+use crate::heap::error::{HeapError, HeapResult};
+use crate::heap::events::{Cause, EdgeLabel};
+use crate::heap::ids::ObjId;
+use crate::heap::object::Kind;
+use crate::heap::profile::ListGrowth;
+use crate::heap::sizes::{self, LIST_OBJECT};
+use crate::heap::statics::StaticKey;
+
+impl Heap {
+    pub(crate) fn expect_kind(&self, id: ObjId, kind: Kind) -> HeapResult<()> {
+        let k = self.get(id)?.kind;
+        if k == kind {
+            Ok(())
+        } else {
+            Err(HeapError::Type(format!("expected {}, got {}", kind.type_name(), k.type_name())))
+        }
+    }
+
+    /// `tuple(items)`: `()` is a singleton; others come from the per-length free list or pymalloc, created
+    /// tracked (§3.1: untracked later by a collection once all items are atomic).
+    pub fn new_tuple(&mut self, items: &[ObjId]) -> HeapResult<ObjId> {
+        if items.is_empty() {
+            return Ok(self.static_object(StaticKey::EmptyTuple));
+        }
+        for &i in items {
+            self.get(i)?;
+        }
+        let n = items.len() as u32;
+        let id = self.alloc_object(Kind::Tuple, sizes::tuple_size(&self.profile, n), n)?;
+        for (i, &item) in items.iter().enumerate() {
+            self.add_edge(id, EdgeLabel::Item(i as u32), item)?;
+        }
+        self.track(id);
+        Ok(id)
+    }
+
+    /// `[]`: an empty list with no item array, tracked.
+    pub fn new_list(&mut self) -> HeapResult<ObjId> {
+        let id = self.alloc_object(Kind::List, self.profile.sizes.gc_head + LIST_OBJECT, 0)?;
+        self.track(id);
+        Ok(id)
+    }
+
+    /// `list(iterable)` of known length: `list_preallocate_exact` sizes the item array exactly on 3.8 and
+    /// rounds it up to an even count from 3.9 (§4.3: `list(range(1))` is 72 bytes).
+    pub fn new_list_from(&mut self, items: &[ObjId]) -> HeapResult<ObjId> {
+        let id = self.new_list()?;
+        let n = items.len() as u32;
+        let cap = if self.profile.list_growth == ListGrowth::Py38 { n } else { (n + 1) & !1 };
+        if cap > 0 {
+            self.set_list_capacity(id, cap)?;
+        }
+        for &item in items {
+            self.list_append(id, item)?;
+        }
+        Ok(id)
+    }
+
+    /// Reallocate the item array to `cap` slots (`PyMem_Realloc`; a first array is a plain malloc).
+    fn set_list_capacity(&mut self, list: ObjId, cap: u32) -> HeapResult<()> {
+        let o = &self.objects[list.index as usize];
+        let (old, old_cap) = (o.extra, o.aux);
+        if cap == old_cap {
+            return Ok(());
+        }
+        let nbytes = cap as usize * 8;
+        let new = if old == 0 {
+            self.alloc.malloc(nbytes, &mut *self.sink)?
+        } else {
+            self.alloc.realloc(old, nbytes, &mut *self.sink)?
+        };
+        let o = &mut self.objects[list.index as usize];
+        o.extra = new;
+        o.aux = cap;
+        Ok(())
+    }
+
+    /// `list_resize(self, newsize)` before a size change.
+    fn resize_list(&mut self, list: ObjId, newsize: u32) -> HeapResult<()> {
+        let allocated = self.objects[list.index as usize].aux;
+        let cap = sizes::list_capacity(&self.profile, allocated, newsize);
+        self.set_list_capacity(list, cap)
+    }
+
+    /// `len(list)` or `len(tuple)`.
+    pub fn seq_len(&self, seq: ObjId) -> HeapResult<usize> {
+        let o = self.get(seq)?;
+        match o.kind {
+            Kind::List | Kind::Tuple => Ok(o.refs.len()),
+            k => Err(HeapError::Type(format!("object of type '{}' has no len()", k.type_name()))),
+        }
+    }
+
+    /// `seq[i]` (negative indexes count from the end); a borrowed id.
+    pub fn seq_get(&self, seq: ObjId, index: i64) -> HeapResult<ObjId> {
+        let len = self.seq_len(seq)?;
+        let i = normalize_index(index, len, "index")?;
+        Ok(self.objects[seq.index as usize].refs[i].target)
+    }
+
+    /// `list.append(item)`.
+    pub fn list_append(&mut self, list: ObjId, item: ObjId) -> HeapResult<()> {
+        self.expect_kind(list, Kind::List)?;
+        self.get(item)?;
+        let n = self.objects[list.index as usize].refs.len() as u32;
+        self.resize_list(list, n + 1)?;
+        self.add_edge(list, EdgeLabel::Item(n), item)
+    }
+
+    /// `list.insert(index, item)`, with Python's clamping of out-of-range indexes.
+    pub fn list_insert(&mut self, list: ObjId, index: i64, item: ObjId) -> HeapResult<()> {
+        self.expect_kind(list, Kind::List)?;
+        self.get(item)?;
+        let n = self.objects[list.index as usize].refs.len() as i64;
+        let at = if index < 0 { (index + n).max(0) } else { index.min(n) } as usize;
+        self.resize_list(list, n as u32 + 1)?;
+        self.incref(item, Cause::Edge(list, EdgeLabel::Item(at as u32)))?;
+        let refs = &mut self.objects[list.index as usize].refs;
+        refs.insert(at, crate::heap::object::Edge { target: item, label: EdgeLabel::Item(at as u32) });
+        self.relabel_items(list, at);
+        Ok(())
+    }
+
+    /// `list.pop(index)`: the item is returned as a new reference (a root the caller owns).
+    pub fn list_pop(&mut self, list: ObjId, index: i64) -> HeapResult<ObjId> {
+        self.expect_kind(list, Kind::List)?;
+        let len = self.objects[list.index as usize].refs.len();
+        if len == 0 {
+            return Err(HeapError::Index("pop from empty list".into()));
+        }
+        let i = normalize_index(index, len, "pop index")?;
+        let item = self.objects[list.index as usize].refs[i].target;
+        // The popped reference moves to the caller: take the root before the edge goes.
+        self.inc_root(item)?;
+        self.remove_edge_at(list, i)?;
+        self.relabel_items(list, i);
+        self.resize_list(list, len as u32 - 1)?;
+        Ok(item)
+    }
+
+    /// `list[i] = item`.
+    pub fn list_set(&mut self, list: ObjId, index: i64, item: ObjId) -> HeapResult<()> {
+        self.expect_kind(list, Kind::List)?;
+        self.get(item)?;
+        let len = self.objects[list.index as usize].refs.len();
+        let i = normalize_index(index, len, "assignment index")?;
+        self.replace_edge_at(list, i, item)
+    }
+
+    /// `del list[i]`.
+    pub fn list_del(&mut self, list: ObjId, index: i64) -> HeapResult<()> {
+        let item = self.list_pop(list, index)?;
+        self.dec_root(item)
+    }
+
+    /// `list.clear()`: items released from the last to the first, then the item array freed.
+    pub fn list_clear(&mut self, list: ObjId) -> HeapResult<()> {
+        self.expect_kind(list, Kind::List)?;
+        let items = std::mem::take(&mut self.objects[list.index as usize].refs);
+        let o = &mut self.objects[list.index as usize];
+        let array = std::mem::take(&mut o.extra);
+        o.aux = 0;
+        for e in items.into_iter().rev() {
+            self.decref(e.target, Cause::Edge(list, e.label))?;
+        }
+        if array != 0 {
+            self.alloc.free(array, &mut *self.sink)?;
+        }
+        Ok(())
+    }
+
+    fn relabel_items(&mut self, seq: ObjId, from: usize) {
+        for (i, e) in self.objects[seq.index as usize].refs.iter_mut().enumerate().skip(from) {
+            e.label = EdgeLabel::Item(i as u32);
+        }
+    }
+}
+
+/// Python's index rule: negative counts from the end; out of range is an `IndexError`.
+pub(crate) fn normalize_index(index: i64, len: usize, what: &str) -> HeapResult<usize> {
+    let i = if index < 0 { index + len as i64 } else { index };
+    if i < 0 || i >= len as i64 {
+        return Err(HeapError::Index(format!("list {what} out of range")));
+    }
+    Ok(i as usize)
+}

@@ -1,0 +1,276 @@
+//! Classes and their instances: where attribute values live depends on the profile's [`InstanceLayout`]
+//! (§4.4), and instance sizes depend on the class's shared keys (`ht_cached_keys`).
+
+use crate::heap::core::Heap;
+use crate::heap::error::{HeapError, HeapResult};
+use crate::heap::events::EdgeLabel;
+use crate::heap::freelist::DICT_SPLIT;
+use crate::heap::ids::{Name, ObjId};
+use crate::heap::object::Kind;
+use crate::heap::profile::InstanceLayout;
+use crate::heap::sizes::{self, DICT_MINSIZE, DICT_OBJECT};
+use crate::heap::values::{ClassInfo, ClassSpec, SHARED_KEYS_MAX_SIZE};
+
+/// `_Py_SIZE_ROUND_UP(n, sizeof(PyObject *))`.
+fn round8(n: u32) -> u32 {
+    n.div_ceil(8) * 8
+}
+
+impl Heap {
+    /// `class Name: ...`: the type object plus what CPython creates with it (§3.5 "a class that dies
+    /// contributes 5 objects"): its `__dict__`, its `__mro__` tuple, and the `__dict__` / `__weakref__` getset
+    /// descriptors that point back at it. The type lives in a cycle, so only the cycle GC frees it.
+    pub fn new_class(&mut self, name: &str, spec: ClassSpec) -> HeapResult<ObjId> {
+        let name = self.intern(name);
+        let descr_size = self.profile.sizes.getset_descriptor;
+        let class = self.alloc_object(Kind::Class, sizes::type_alloc_size(&self.profile), 0)?;
+        let keys = self.alloc.malloc(sizes::shared_keys_size(&self.profile) as usize, &mut *self.sink)?;
+        self.objects[class.index as usize].extra = keys;
+        self.track(class);
+        self.classes.insert(
+            class.index,
+            ClassInfo { name, spec: spec.clone(), shared_keys: Vec::new(), keys_usable: SHARED_KEYS_MAX_SIZE },
+        );
+        let dict = self.new_dict()?;
+        let mro = self.new_tuple(&[class])?;
+        self.add_edge(class, EdgeLabel::Dict, dict)?;
+        self.dec_root(dict)?;
+        let mro_name = self.intern("__mro__");
+        self.add_edge(class, EdgeLabel::Internal(mro_name), mro)?;
+        self.dec_root(mro)?;
+        if spec.slots.is_none() {
+            for attr in ["__dict__", "__weakref__"] {
+                let descr = self.alloc_object(Kind::Descriptor, descr_size, 0)?;
+                self.track(descr);
+                let objclass = self.intern("__objclass__");
+                self.add_edge(descr, EdgeLabel::Internal(objclass), class)?;
+                let attr = self.intern(attr);
+                self.dict_set_attr(dict, attr, descr)?;
+                self.dec_root(descr)?;
+            }
+        }
+        Ok(class)
+    }
+
+    /// `Class()`: a new instance, tracked, holding a reference to its class.
+    pub fn new_instance(&mut self, class: ObjId) -> HeapResult<ObjId> {
+        self.expect_kind(class, Kind::Class)?;
+        let sz = self.profile.sizes;
+        let layout = self.profile.instance_layout;
+        let info = self.classes.get_mut(&class.index).ok_or_else(|| HeapError::Type("not a class".into()))?;
+        let gc = sz.gc_head;
+        let (block, values, capacity) = match (&info.spec.slots, layout) {
+            (Some(slots), _) => (gc + 16 + 8 * slots.len() as u32, 0, 0),
+            (None, InstanceLayout::SeparateDict) => (gc + sz.instance_basic, 0, 0),
+            (None, InstanceLayout::ValuesArray) => {
+                // `init_inline_values` (3.11/3.12): shrink dk_usable, then size the values array
+                // `new_values(size)`: `_Py_SIZE_ROUND_UP(size + 2, 8) + size * 8` (Objects/dictobject.c).
+                if info.keys_usable > 1 {
+                    info.keys_usable -= 1;
+                }
+                let size = info.shared_keys.len() as u32 + info.keys_usable;
+                (gc + sz.preheader + sz.instance_basic, round8(size + 2) + 8 * size, size)
+            }
+            (None, InstanceLayout::InlineValues) => {
+                // 3.13: the object is allocated with `_PyInlineValuesSize` computed before
+                // `_PyObject_InitInlineValues` shrinks dk_usable: `round_up(size, 8) + (size + 1) * 8`.
+                let size = info.shared_keys.len() as u32 + info.keys_usable;
+                if info.keys_usable > 1 {
+                    info.keys_usable -= 1;
+                }
+                let capacity = info.shared_keys.len() as u32 + info.keys_usable;
+                (gc + sz.preheader + sz.instance_basic + round8(size) + 8 * (size + 1), 0, capacity)
+            }
+        };
+        let id = self.alloc_object(Kind::Instance, block, capacity)?;
+        if values > 0 {
+            self.objects[id.index as usize].extra = self.alloc.malloc(values as usize, &mut *self.sink)?;
+        }
+        self.add_edge(id, EdgeLabel::Type, class)?;
+        self.track(id);
+        Ok(id)
+    }
+
+    /// The class of an instance.
+    pub fn class_of(&self, obj: ObjId) -> HeapResult<Option<ObjId>> {
+        let o = self.get(obj)?;
+        Ok(o.refs.iter().find(|e| e.label == EdgeLabel::Type).map(|e| e.target))
+    }
+
+    /// `setattr(obj, name, value)`.
+    pub fn set_attr(&mut self, obj: ObjId, name: &str, value: ObjId) -> HeapResult<()> {
+        self.get(value)?;
+        let attr = self.intern(name);
+        let kind = self.get(obj)?.kind;
+        match kind {
+            Kind::Instance => self.set_instance_attr(obj, attr, value),
+            Kind::Class => {
+                let dict = self.attr_dict(obj).expect("a class has a __dict__");
+                self.dict_set_attr(dict, attr, value)
+            }
+            k => Err(self.no_attr(k.type_name(), attr)),
+        }
+    }
+
+    fn no_attr(&self, type_name: &str, attr: Name) -> HeapError {
+        HeapError::Missing(format!("AttributeError: '{type_name}' object has no attribute '{}'", self.name(attr)))
+    }
+
+    fn instance_type_name(&self, obj: ObjId) -> String {
+        let class = self.class_of(obj).ok().flatten();
+        class.and_then(|c| self.classes.get(&c.index)).map_or("object".into(), |c| self.name(c.name).to_string())
+    }
+
+    /// The `__dict__` object of an instance or class, if it has one.
+    fn attr_dict(&self, obj: ObjId) -> Option<ObjId> {
+        self.objects[obj.index as usize].refs.iter().find(|e| e.label == EdgeLabel::Dict).map(|e| e.target)
+    }
+
+    /// Set `attr` in a namespace dict (a class `__dict__` or an instance's materialized dict).
+    fn dict_set_attr(&mut self, dict: ObjId, attr: Name, value: ObjId) -> HeapResult<()> {
+        match self.edge_index(dict, EdgeLabel::Attr(attr)) {
+            Some(i) => self.replace_edge_at(dict, i, value)?,
+            None => self.add_edge(dict, EdgeLabel::Attr(attr), value)?,
+        }
+        if self.may_be_tracked(value) {
+            self.track(dict);
+        }
+        Ok(())
+    }
+
+    fn set_instance_attr(&mut self, obj: ObjId, attr: Name, value: ObjId) -> HeapResult<()> {
+        let class = self.class_of(obj)?.expect("an instance has a type edge");
+        let info = &self.classes[&class.index];
+        if let Some(slots) = &info.spec.slots {
+            if !slots.contains(&attr) {
+                return Err(self.no_attr(&self.instance_type_name(obj), attr));
+            }
+            return match self.edge_index(obj, EdgeLabel::Attr(attr)) {
+                Some(i) => self.replace_edge_at(obj, i, value),
+                None => self.add_edge(obj, EdgeLabel::Attr(attr), value),
+            };
+        }
+        if let Some(dict) = self.attr_dict(obj) {
+            return self.dict_set_attr(dict, attr, value);
+        }
+        if let Some(i) = self.edge_index(obj, EdgeLabel::Attr(attr)) {
+            return self.replace_edge_at(obj, i, value);
+        }
+        match self.profile.instance_layout {
+            InstanceLayout::SeparateDict => {
+                let dict = self.new_instance_dict(class)?;
+                self.add_edge(obj, EdgeLabel::Dict, dict)?;
+                self.dec_root(dict)?;
+                self.note_shared_key(class, attr);
+                self.dict_set_attr(dict, attr, value)
+            }
+            InstanceLayout::ValuesArray | InstanceLayout::InlineValues => {
+                // `_PyObject_StoreInstanceAttribute`: insert into the shared keys if they have room and the
+                // index fits this object's values; otherwise materialize a dict (DKIX_EMPTY).
+                let capacity = self.objects[obj.index as usize].aux;
+                let info = self.classes.get_mut(&class.index).expect("class info");
+                let ix = match info.shared_keys.iter().position(|&k| k == attr) {
+                    Some(ix) => Some(ix as u32),
+                    None if info.keys_usable > 0 => {
+                        info.keys_usable -= 1;
+                        info.shared_keys.push(attr);
+                        Some(info.shared_keys.len() as u32 - 1)
+                    }
+                    None => None,
+                };
+                match ix {
+                    Some(ix) if ix < capacity => self.add_edge(obj, EdgeLabel::Attr(attr), value),
+                    _ => {
+                        let dict = self.materialize_dict(obj)?;
+                        self.dict_set_attr(dict, attr, value)
+                    }
+                }
+            }
+        }
+    }
+
+    fn note_shared_key(&mut self, class: ObjId, attr: Name) {
+        let info = self.classes.get_mut(&class.index).expect("class info");
+        if !info.shared_keys.contains(&attr) {
+            info.shared_keys.push(attr);
+        }
+    }
+
+    /// A 3.8/3.10 split-table instance dict: the dict object plus a values array of
+    /// `USABLE_FRACTION(keys size)` pointers, sized from the class's shared keys (`new_dict_with_shared_keys`).
+    fn new_instance_dict(&mut self, class: ObjId) -> HeapResult<ObjId> {
+        let known = self.classes[&class.index].shared_keys.len() as u32 + 1;
+        let mut size = DICT_MINSIZE;
+        while sizes::usable_fraction(size) < known {
+            size <<= 1;
+        }
+        let dict = self.alloc_object(Kind::Dict, self.profile.sizes.gc_head + DICT_OBJECT, 0)?;
+        let n = sizes::usable_fraction(size);
+        let values = self.alloc.malloc(8 * n as usize, &mut *self.sink)?;
+        let o = &mut self.objects[dict.index as usize];
+        o.extra = values;
+        o.aux = DICT_SPLIT | n;
+        Ok(dict)
+    }
+
+    /// Move an instance's attribute values into a real dict (3.11+ when the shared keys cannot take a new
+    /// name). The dict takes over the values array; its getsizeof is not modelled.
+    fn materialize_dict(&mut self, obj: ObjId) -> HeapResult<ObjId> {
+        let dict = self.new_dict()?;
+        let o = &mut self.objects[obj.index as usize];
+        let values = std::mem::take(&mut o.extra);
+        let (attrs, rest): (Vec<_>, Vec<_>) = o.refs.drain(..).partition(|e| matches!(e.label, EdgeLabel::Attr(_)));
+        o.refs = rest;
+        self.objects[dict.index as usize].extra = values;
+        for e in &attrs {
+            self.objects[dict.index as usize].refs.push(*e);
+        }
+        if attrs.iter().any(|e| self.may_be_tracked(e.target)) {
+            self.track(dict);
+        }
+        self.add_edge(obj, EdgeLabel::Dict, dict)?;
+        self.dec_root(dict)?;
+        Ok(dict)
+    }
+
+    /// `getattr(obj, name)`: the instance's own value, else the class's; a borrowed id.
+    pub fn get_attr(&self, obj: ObjId, name: &str) -> HeapResult<ObjId> {
+        let kind = self.get(obj)?.kind;
+        let attr = self.name_index.get(name).copied();
+        let lookup = |holder: ObjId| -> Option<ObjId> {
+            let attr = attr?;
+            let o = &self.objects[holder.index as usize];
+            let own = o.refs.iter().find(|e| e.label == EdgeLabel::Attr(attr)).map(|e| e.target);
+            own.or_else(|| {
+                let dict = self.attr_dict(holder)?;
+                self.objects[dict.index as usize].refs.iter().find(|e| e.label == EdgeLabel::Attr(attr)).map(|e| e.target)
+            })
+        };
+        let found = match kind {
+            Kind::Instance => lookup(obj).or_else(|| self.class_of(obj).ok().flatten().and_then(lookup)),
+            Kind::Class => lookup(obj),
+            _ => None,
+        };
+        found.ok_or_else(|| {
+            let type_name = if kind == Kind::Instance { self.instance_type_name(obj) } else { kind.type_name().into() };
+            HeapError::Missing(format!("AttributeError: '{type_name}' object has no attribute '{name}'"))
+        })
+    }
+
+    /// `delattr(obj, name)`.
+    pub fn del_attr(&mut self, obj: ObjId, name: &str) -> HeapResult<()> {
+        self.get(obj)?;
+        let attr = self.intern(name);
+        let holder = match self.edge_index(obj, EdgeLabel::Attr(attr)) {
+            Some(_) => obj,
+            None => self.attr_dict(obj).unwrap_or(obj),
+        };
+        match self.edge_index(holder, EdgeLabel::Attr(attr)) {
+            Some(i) => self.remove_edge_at(holder, i).map(|_| ()),
+            None => {
+                let type_name = self.instance_type_name(obj);
+                Err(self.no_attr(&type_name, attr))
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Constructors and operations for each Python type, each returning new references the way the C API does.
+
+mod callables;
+mod containers;
+mod instances;
+mod mapping;
+mod numbers;

@@ -1,0 +1,65 @@
+//! Atomic objects: int, float, str, bytes, range. None of them is a GC type, so none is ever tracked.
+
+use crate::heap::core::Heap;
+use crate::heap::error::HeapResult;
+use crate::heap::ids::ObjId;
+use crate::heap::object::Kind;
+use crate::heap::profile::SMALL_INTS;
+use crate::heap::sizes::{self, BYTES_HEADER, FLOAT_SIZE, RANGE_SIZE};
+use crate::heap::statics::StaticKey;
+use crate::heap::values::Value;
+
+impl Heap {
+    fn new_atomic(&mut self, kind: Kind, nbytes: u32, value: Value) -> HeapResult<ObjId> {
+        let id = self.alloc_object(kind, nbytes, 0)?;
+        self.values.insert(id.index, value);
+        Ok(id)
+    }
+
+    /// `int(v)`: a cached small int for -5..=256 (§2.4), otherwise a fresh `PyLongObject`.
+    pub fn new_int(&mut self, v: i128) -> HeapResult<ObjId> {
+        if (i128::from(*SMALL_INTS.start())..=i128::from(*SMALL_INTS.end())).contains(&v) {
+            return Ok(self.static_object(StaticKey::SmallInt(v as i16)));
+        }
+        let n = sizes::int_size(&self.profile, v);
+        self.new_atomic(Kind::Int, n, Value::Int(v))
+    }
+
+    /// `True` / `False`.
+    pub fn new_bool(&mut self, b: bool) -> ObjId {
+        self.static_object(StaticKey::Bool(b))
+    }
+
+    /// `float(v)`, reusing the float free list when it has a block.
+    pub fn new_float(&mut self, v: f64) -> HeapResult<ObjId> {
+        self.new_atomic(Kind::Float, FLOAT_SIZE, Value::Float(v))
+    }
+
+    /// `str`: `''` and one-character latin-1 strings are singletons; others are fresh compact strings.
+    pub fn new_str(&mut self, s: &str) -> HeapResult<ObjId> {
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (None, _) => return Ok(self.static_object(StaticKey::EmptyStr)),
+            (Some(c), None) if u32::from(c) < 256 => return Ok(self.static_object(StaticKey::Char(c as u8))),
+            _ => {}
+        }
+        let n = sizes::str_size(&self.profile, s);
+        self.new_atomic(Kind::Str, n, Value::Str(s.into()))
+    }
+
+    /// `bytes(len)`: `b''` is a singleton.
+    pub fn new_bytes(&mut self, len: u32) -> HeapResult<ObjId> {
+        if len == 0 {
+            return Ok(self.static_object(StaticKey::EmptyBytes));
+        }
+        self.new_atomic(Kind::Bytes, BYTES_HEADER + len, Value::Bytes(len))
+    }
+
+    /// `range(start, stop, step)`.
+    pub fn new_range(&mut self, start: i64, stop: i64, step: i64) -> HeapResult<ObjId> {
+        if step == 0 {
+            return Err(crate::heap::error::HeapError::Type("range() arg 3 must not be zero".into()));
+        }
+        self.new_atomic(Kind::Range, RANGE_SIZE, Value::Range(start, stop, step))
+    }
+}

@@ -1,0 +1,6 @@
+//! heapscope: see how CPython manages memory.
+//!
+//! `heap` is the simulated interpreter heap; `cli` is the command line.
+
+pub mod cli;
+pub mod heap;
