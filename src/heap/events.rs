@@ -100,6 +100,28 @@ impl EventSink for VecSink {
     }
 }
 
+/// A recording sink that can be cloned: one clone goes into the heap, the other reads what was recorded.
+#[derive(Clone, Default, Debug)]
+pub struct SharedSink(std::rc::Rc<std::cell::RefCell<Vec<Event>>>);
+
+impl SharedSink {
+    /// The events recorded so far, in order.
+    pub fn events(&self) -> std::cell::Ref<'_, Vec<Event>> {
+        self.0.borrow()
+    }
+
+    /// Forget what was recorded.
+    pub fn clear(&self) {
+        self.0.borrow_mut().clear();
+    }
+}
+
+impl EventSink for SharedSink {
+    fn emit(&mut self, event: Event) {
+        self.0.borrow_mut().push(event);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

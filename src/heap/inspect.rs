@@ -17,7 +17,7 @@ impl Heap {
         let gc = p.sizes.gc_head;
         let value = self.values.get(&id.index);
         let n = match o.kind {
-            Kind::None => 16,
+            Kind::None | Kind::Object => 16,
             Kind::Bool | Kind::Int => match value {
                 Some(Value::Int(v)) => sizes::int_size(p, *v),
                 _ => sizes::int_size(p, 0),

@@ -24,7 +24,7 @@ pub use check::CheckError;
 pub use core::{GcCounts, Heap};
 pub use dealloc::Call;
 pub use error::{HeapError, HeapResult};
-pub use events::{Cause, EdgeLabel, Event, EventSink, NullSink, VecSink};
+pub use events::{Cause, EdgeLabel, Event, EventSink, NullSink, SharedSink, VecSink};
 pub use ids::{Addr, ArenaIndex, Name, ObjId, SiteId};
 pub use object::{Edge, Kind, Object};
 pub use profile::{Profile, PyVersion};

@@ -8,6 +8,8 @@ use super::ids::{Addr, ObjId};
 pub enum Kind {
     /// `None`.
     None,
+    /// A bare `object()`: 16 bytes, not a GC type.
+    Object,
     /// `True` / `False`.
     Bool,
     /// `int`.
@@ -49,6 +51,7 @@ impl Kind {
     pub fn type_name(self) -> &'static str {
         match self {
             Kind::None => "NoneType",
+            Kind::Object => "object",
             Kind::Bool => "bool",
             Kind::Int => "int",
             Kind::Float => "float",

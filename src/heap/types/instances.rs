@@ -151,6 +151,10 @@ impl Heap {
             };
         }
         if let Some(dict) = self.attr_dict(obj) {
+            if self.profile.instance_layout == InstanceLayout::SeparateDict {
+                self.note_shared_key(class, attr);
+                self.grow_split_values(dict, attr)?;
+            }
             return self.dict_set_attr(dict, attr, value);
         }
         if let Some(i) = self.edge_index(obj, EdgeLabel::Attr(attr)) {
@@ -211,6 +215,27 @@ impl Heap {
         o.extra = values;
         o.aux = DICT_SPLIT | n;
         Ok(dict)
+    }
+
+    /// A split dict whose values array is full grows it to the next table's usable size before a new name
+    /// goes in (3.8/3.10 resize the shared keys the same way).
+    fn grow_split_values(&mut self, dict: ObjId, attr: Name) -> HeapResult<()> {
+        let o = &self.objects[dict.index as usize];
+        let (aux, values) = (o.aux, o.extra);
+        let used = o.refs.len() as u32;
+        if aux & DICT_SPLIT == 0 || o.refs.iter().any(|e| e.label == EdgeLabel::Attr(attr)) || used < aux & !DICT_SPLIT {
+            return Ok(());
+        }
+        let mut size = DICT_MINSIZE;
+        while sizes::usable_fraction(size) <= used {
+            size <<= 1;
+        }
+        let n = sizes::usable_fraction(size);
+        let values = self.alloc.realloc(values, 8 * n as usize, &mut *self.sink)?;
+        let o = &mut self.objects[dict.index as usize];
+        o.extra = values;
+        o.aux = DICT_SPLIT | n;
+        Ok(())
     }
 
     /// Move an instance's attribute values into a real dict (3.11+ when the shared keys cannot take a new

@@ -25,6 +25,11 @@ impl Heap {
         self.new_atomic(Kind::Int, n, Value::Int(v))
     }
 
+    /// `object()`: the smallest object there is (16 bytes: refcount and type).
+    pub fn new_object(&mut self) -> HeapResult<ObjId> {
+        self.alloc_object(Kind::Object, 16, 0)
+    }
+
     /// `True` / `False`.
     pub fn new_bool(&mut self, b: bool) -> ObjId {
         self.static_object(StaticKey::Bool(b))

@@ -1,0 +1,9 @@
+//! Engine tests through the public API: one binary, one module per concern.
+
+mod dealloc;
+mod mallocstats;
+mod property;
+mod purity;
+mod refcount;
+mod sizes;
+mod support;
