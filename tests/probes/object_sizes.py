@@ -35,7 +35,7 @@ M = N + W        # size of every pre-built input table
 
 
 def emit(**kw):
-    print(json.dumps(kw, sort_keys=False))
+    print(json.dumps(kw))
 
 
 def measure(name, build, size_of=sys.getsizeof):
@@ -51,7 +51,8 @@ def measure(name, build, size_of=sys.getsizeof):
     tracemalloc.stop()
     tracked = gc.is_tracked(keep[-1])
     gc.enable()
-    snap = snap.filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+    own = tracemalloc.Filter(False, tracemalloc.__file__)
+    snap = snap.filter_traces([own])
     counts = Counter(t.size for t in snap.traces)
     blocks = []
     for size, n in counts.items():
@@ -84,8 +85,10 @@ INITS = {k: make_init(k) for k in (0, 1, 3, 6)}
 
 
 def warm_class(k):
+    # 3.11+ shrink the shared keys' dk_usable by one per instance created, so
+    # the values array only reaches its steady size after ~30 instances.
     cls = type('A%d' % k, (), {'__init__': INITS[k]})
-    for _ in range(5):
+    for _ in range(40):
         cls()
     return cls
 
@@ -114,31 +117,18 @@ class WRTarget(object):
     pass
 
 
-def list_appended(n):
+def filled(make, add, items):
+    """Builder: a fresh container from make(), then add(obj, x) per item."""
     def build(i):
-        lst = []
-        for _ in range(n):
-            lst.append(None)
-        return lst
+        obj = make()
+        for x in items:
+            add(obj, x)
+        return obj
     return build
 
 
-def dict_filled(keys, n):
-    def build(i):
-        d = {}
-        for k in keys[:n]:
-            d[k] = None
-        return d
-    return build
-
-
-def set_filled(n):
-    def build(i):
-        s = set()
-        for k in BIG[:n]:
-            s.add(k)
-        return s
-    return build
+def dict_set(d, k):
+    d[k] = None
 
 
 def dedup(seq):
@@ -186,19 +176,19 @@ def main():
 
     measure('list_empty', lambda i: list())
     for n in list(range(1, 21)) + [30, 60, 100]:
-        measure('list_append_%d' % n, list_appended(n))
+        measure('list_append_%d' % n, filled(list, list.append, [None] * n))
     for n in (1, 2, 3, 10, 100):
         measure('list_range_%d' % n, lambda i, n=n: list(range(n)))
 
     measure('dict_empty', lambda i: dict())
     measure('dict_literal_empty', lambda i: literal_empty_dict())
-    for n in (1, 5, 6, 10, 11, 21, 22):
-        measure('dict_str_%d' % n, dict_filled(SKEYS, n))
-    for n in (1, 5, 6, 10, 11, 21, 22):
-        measure('dict_int_%d' % n, dict_filled(BIG, n))
+    for tag, keys in (('str', SKEYS), ('int', BIG)):
+        for n in (1, 5, 6, 10, 11, 21, 22):
+            measure('dict_%s_%d' % (tag, n),
+                    filled(literal_empty_dict, dict_set, keys[:n]))
 
     for n in (0, 1, 4, 5, 8, 20, 100):
-        measure('set_%d' % n, set_filled(n))
+        measure('set_%d' % n, filled(set, set.add, BIG[:n]))
     measure('frozenset_empty', lambda i: frozenset())
     measure('range', lambda i: range(10, 1000))
 
@@ -249,12 +239,10 @@ def main():
     empty = sys.getsizeof([])
     emit(case='list_growth', value=dedup(
         (s - empty) // 8 for s in growth(list, lambda o, k: o.append(None))))
-    emit(case='set_growth',
-         value=growth(set, lambda o, k: o.add(BIG[k])))
-    emit(case='dict_growth_int',
-         value=growth(literal_empty_dict, lambda o, k: o.__setitem__(BIG[k], None)))
-    emit(case='dict_growth_str',
-         value=growth(literal_empty_dict, lambda o, k: o.__setitem__(SKEYS[k], None)))
+    emit(case='set_growth', value=growth(set, lambda o, k: o.add(BIG[k])))
+    for tag, keys in (('int', BIG), ('str', SKEYS)):
+        emit(case='dict_growth_' + tag, value=growth(
+            literal_empty_dict, lambda o, k: dict_set(o, keys[k])))
 
 
 if __name__ == '__main__':

@@ -1,0 +1,50 @@
+//! Host memory per live simulated object: build a 1,000,000-node chain under a counting allocator and print
+//! the bytes the simulator holds per node, with and without its edges.
+
+use heapscope::heap::{ClassSpec, Heap, NullSink, Profile, PyVersion};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size(), Ordering::Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        LIVE.fetch_add(n, Ordering::Relaxed);
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        unsafe { System.realloc(p, l, n) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn main() {
+    const N: usize = 1_000_000;
+    let mut h = Heap::with_sink(Profile::for_version(PyVersion::V3_13), Box::new(NullSink));
+    let node = h.new_class("Node", ClassSpec::default()).unwrap();
+    let before = LIVE.load(Ordering::Relaxed);
+    let head = h.new_instance(node).unwrap();
+    let mut tail = head;
+    for _ in 1..N {
+        let n = h.new_instance(node).unwrap();
+        h.set_attr(tail, "next", n).unwrap();
+        h.dec_root(n).unwrap();
+        tail = n;
+    }
+    let used = LIVE.load(Ordering::Relaxed) - before;
+    let edges: usize = h.object_ids().map(|id| h.get(id).unwrap().referents().len()).sum();
+    let edge_bytes = edges * std::mem::size_of::<heapscope::heap::Edge>();
+    println!("live simulated objects: {}", h.live_objects());
+    println!("host bytes per node:             {:.1}", used as f64 / N as f64);
+    println!("host bytes per node minus edges: {:.1} (target <= 64)", (used - edge_bytes) as f64 / N as f64);
+    println!("edges per node: {:.2} ({} bytes each)", edges as f64 / N as f64, std::mem::size_of::<heapscope::heap::Edge>());
+}
