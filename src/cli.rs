@@ -28,7 +28,10 @@ enum Command {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Profiles => {
-            println!("{:<8}{:>10}{:>12}{:>8}{:>18}  instance layout", "profile", "pool", "arena", "pools", "gc thresholds");
+            println!(
+                "{:<8}{:>10}{:>12}{:>8}{:>18}  instance layout",
+                "profile", "pool", "arena", "pools", "gc thresholds"
+            );
             for v in PyVersion::ALL {
                 let p = Profile::for_version(v);
                 let usable = p.max_pools_in_arena() - u32::from(p.arena_misalignment != 0);

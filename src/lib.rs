@@ -3,4 +3,5 @@
 //! `heap` is the simulated interpreter heap; `cli` is the command line.
 
 pub mod cli;
+pub mod cpython;
 pub mod heap;

@@ -11,7 +11,7 @@ use super::profile::{Profile, StaticRefcount};
 use super::roots::Frames;
 use super::statics::Statics;
 use super::values::{ClassInfo, Value};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The cycle collector's per-generation counts (§3.2): generation 0 counts GC-object allocations minus frees.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -63,12 +63,12 @@ impl Heap {
             sink,
             frames: Frames::default(),
             names: Vec::new(),
-            name_index: HashMap::new(),
-            values: HashMap::new(),
-            classes: HashMap::new(),
-            weak_target: HashMap::new(),
-            weakrefs_to: HashMap::new(),
-            dict_nentries: HashMap::new(),
+            name_index: HashMap::default(),
+            values: HashMap::default(),
+            classes: HashMap::default(),
+            weak_target: HashMap::default(),
+            weakrefs_to: HashMap::default(),
+            dict_nentries: HashMap::default(),
             statics: Statics::default(),
             gc: GcCounts::default(),
             dealloc: DeallocStack::default(),
@@ -177,7 +177,7 @@ impl Heap {
     /// Take a slot and set up a live object with one reference, owned by the caller as a root.
     pub(crate) fn new_slot(&mut self, kind: Kind, block: Addr, extra: Addr, aux: u32) -> ObjId {
         let fresh = Object {
-            refs: Vec::new(),
+            refs: thin_vec::ThinVec::new(),
             refcnt: 1,
             roots: 1,
             slot_gen: 0,
@@ -292,7 +292,7 @@ impl Heap {
     pub(crate) fn add_edge(&mut self, from: ObjId, label: EdgeLabel, to: ObjId) -> HeapResult<()> {
         self.get(from)?;
         self.incref(to, Cause::Edge(from, label))?;
-        self.objects[from.index as usize].refs.push(Edge { target: to, label });
+        self.objects[from.index as usize].push_edge(Edge { target: to, label });
         Ok(())
     }
 

@@ -15,6 +15,7 @@ use super::error::{HeapError, HeapResult};
 use super::events::{Cause, EdgeLabel, Event};
 use super::ids::ObjId;
 use super::object::{Edge, Kind, flags};
+use thin_vec::ThinVec;
 
 /// Python code the heap needs run before it can continue.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -34,11 +35,15 @@ pub enum Call {
 enum Stage {
     Begin,
     /// Waiting for the finalizer; `taken` once handed out.
-    Del { taken: bool },
+    Del {
+        taken: bool,
+    },
     AfterDel,
     Weakrefs,
     Callbacks,
-    Callback { taken: bool },
+    Callback {
+        taken: bool,
+    },
     AfterCallback,
     Release,
 }
@@ -50,7 +55,7 @@ struct Frame {
     /// Weakref callbacks still to call: (weakref, callback).
     callbacks: Vec<(ObjId, ObjId)>,
     /// Edges still to release, in pop order (last first).
-    edges: Vec<Edge>,
+    edges: ThinVec<Edge>,
 }
 
 /// The deallocation worklist.
@@ -64,7 +69,7 @@ impl Heap {
     /// Called when `id` reached refcount zero.
     pub(crate) fn start_dealloc(&mut self, id: ObjId) {
         self.objects[id.index as usize].flags |= flags::DYING;
-        self.dealloc.frames.push(Frame { id, stage: Stage::Begin, callbacks: Vec::new(), edges: Vec::new() });
+        self.dealloc.frames.push(Frame { id, stage: Stage::Begin, callbacks: Vec::new(), edges: ThinVec::new() });
         if !self.dealloc.running {
             self.run_deallocs();
         }
@@ -204,6 +209,9 @@ impl Heap {
     /// Clear every weakref to `id` and return those whose callbacks must be called, in call order. Each
     /// returned weakref gets a temporary reference and gives up its callback reference to the caller.
     fn clear_weakrefs_to(&mut self, id: ObjId) -> Vec<(ObjId, ObjId)> {
+        if self.objects[id.index as usize].flags & flags::WEAKLY_REFERENCED == 0 {
+            return Vec::new();
+        }
         let Some(refs) = self.weakrefs_to.remove(&id.index) else { return Vec::new() };
         let mut calls = Vec::new();
         for w in refs {
@@ -228,7 +236,7 @@ impl Heap {
     /// tuple items from the last to the first (`list_dealloc`, `tupledealloc`), everything else in order.
     /// CPython's `subtype_dealloc` drops the type last; releasing it first lets the final edge be a tail release,
     /// and the type cannot die from it while a class lives in its own cycle.
-    fn release_order(&mut self, id: ObjId) -> Vec<Edge> {
+    fn release_order(&mut self, id: ObjId) -> ThinVec<Edge> {
         let o = &mut self.objects[id.index as usize];
         let mut edges = std::mem::take(&mut o.refs);
         if !matches!(o.kind, Kind::List | Kind::Tuple) {
@@ -246,18 +254,30 @@ impl Heap {
         self.untrack(id);
         let o = &mut self.objects[id.index as usize];
         o.live = false;
-        o.refs = Vec::new();
-        let (kind, block, extra, aux) = (o.kind, o.block, o.extra, o.aux);
-        if !self.statics.contains(id) {
+        o.refs = ThinVec::new();
+        let (kind, block, extra, aux, oflags) = (o.kind, o.block, o.extra, o.aux, o.flags);
+        if oflags & flags::STATIC == 0 {
             self.free_blocks(kind, block, extra, aux);
         }
-        self.values.remove(&id.index);
-        self.classes.remove(&id.index);
-        self.dict_nentries.remove(&id.index);
-        if let Some(target) = self.weak_target.remove(&id.index)
-            && let Some(list) = self.weakrefs_to.get_mut(&target.index)
-        {
-            list.retain(|w| *w != id);
+        // Side tables hold entries only for some kinds; skip the lookups for the rest (the hot path).
+        match kind {
+            Kind::Int | Kind::Float | Kind::Str | Kind::Bytes | Kind::Range | Kind::Bool => {
+                self.values.remove(&id.index);
+            }
+            Kind::Class => {
+                self.classes.remove(&id.index);
+            }
+            Kind::Dict | Kind::Set => {
+                self.dict_nentries.remove(&id.index);
+            }
+            Kind::WeakRef => {
+                if let Some(target) = self.weak_target.remove(&id.index)
+                    && let Some(list) = self.weakrefs_to.get_mut(&target.index)
+                {
+                    list.retain(|w| *w != id);
+                }
+            }
+            _ => {}
         }
         self.free_slots.push(id.index);
         self.live -= 1;

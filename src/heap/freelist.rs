@@ -86,16 +86,13 @@ impl FreeLists {
         self.dict_keys.pop()
     }
 
-    /// Empty every list (a full collection does this, §2.5), returning the blocks to free.
-    pub fn clear(&mut self) -> Vec<Addr> {
-        let mut out = Vec::new();
-        out.append(&mut self.floats);
-        for t in &mut self.tuples {
-            out.append(t);
-        }
-        out.append(&mut self.lists);
-        out.append(&mut self.dicts);
-        out.append(&mut self.dict_keys);
+    /// Empty every list (a full collection does this, §2.5), returning the blocks to free, each with whether
+    /// it held a GC object (freeing those goes through `PyObject_GC_Del`, which lowers `gc.get_count()`).
+    pub fn clear(&mut self) -> Vec<(Addr, bool)> {
+        let gc_objects =
+            self.tuples.iter_mut().flat_map(std::mem::take).chain(self.lists.drain(..)).chain(self.dicts.drain(..));
+        let mut out: Vec<(Addr, bool)> = gc_objects.map(|a| (a, true)).collect();
+        out.extend(self.floats.drain(..).chain(self.dict_keys.drain(..)).map(|a| (a, false)));
         out
     }
 

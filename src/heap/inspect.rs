@@ -68,6 +68,12 @@ impl Heap {
         Ok(block(o.block) + block(o.extra))
     }
 
+    /// The addresses of the blocks an object owns (none for static singletons).
+    pub fn owned_blocks(&self, id: ObjId) -> HeapResult<Vec<u64>> {
+        let o = self.get(id)?;
+        Ok(if o.is_static() { Vec::new() } else { [o.block, o.extra].into_iter().filter(|&a| a != 0).collect() })
+    }
+
     /// The text `sys._debugmallocstats()` writes to stderr for this heap (§1.6).
     pub fn debug_malloc_stats(&self) -> String {
         let mut out = String::new();
@@ -76,6 +82,17 @@ impl Heap {
         out.push('\n');
         self.free_lists.write_stats(&mut out);
         out
+    }
+
+    /// Empty every type free list, freeing the blocks (`_PyGC_ClearAllFreeLists`; a full collection does this).
+    pub fn clear_free_lists(&mut self) -> HeapResult<()> {
+        for (block, gc_object) in self.free_lists.clear() {
+            self.alloc.free(block, &mut *self.sink)?;
+            if gc_object {
+                self.gc.count[0] = self.gc.count[0].saturating_sub(1);
+            }
+        }
+        Ok(())
     }
 
     /// `gc.is_tracked(x)`.

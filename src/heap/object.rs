@@ -2,6 +2,7 @@
 
 use super::events::EdgeLabel;
 use super::ids::{Addr, ObjId};
+use thin_vec::ThinVec;
 
 /// The type of a simulated object, as far as memory behaviour goes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]
@@ -111,16 +112,18 @@ pub(crate) mod flags {
     pub const STATIC: u8 = 4;
     /// Immortal (PEP 683): the count never changes.
     pub const IMMORTAL: u8 = 8;
+    /// At least one weakref points at it (so its death must clear them).
+    pub const WEAKLY_REFERENCED: u8 = 32;
     /// In the middle of deallocation: no new references may be taken.
     pub const DYING: u8 = 16;
 }
 
 /// One slot of the object table.
 ///
-/// Kept at 64 bytes (checked by a test): edges live in `refs`, values of atomic objects in a side table.
+/// Kept at 48 bytes (checked by a test): edges live in `refs`, values of atomic objects in a side table.
 #[derive(Clone, Debug)]
 pub struct Object {
-    pub(crate) refs: Vec<Edge>,
+    pub(crate) refs: ThinVec<Edge>,
     pub(crate) refcnt: u32,
     /// References held from outside the heap (roots); always included in `refcnt`.
     pub(crate) roots: u32,
@@ -140,6 +143,17 @@ pub struct Object {
     pub(crate) generation: u8,
     /// Whether the slot holds a live object.
     pub(crate) live: bool,
+}
+
+impl Object {
+    /// Append an edge, growing the edge array one slot at a time while it is small: most objects have one
+    /// to three edges, and doubling from four would waste host memory on a million of them.
+    pub(crate) fn push_edge(&mut self, edge: Edge) {
+        if self.refs.len() == self.refs.capacity() && self.refs.len() < 4 {
+            self.refs.reserve_exact(1);
+        }
+        self.refs.push(edge);
+    }
 }
 
 impl Object {
@@ -194,7 +208,7 @@ mod tests {
     #[test]
     fn object_slot_fits_in_64_bytes() {
         // Host memory per simulated object is budgeted at 64 bytes plus edges (heap-engine issue).
-        assert!(std::mem::size_of::<super::Object>() <= 64, "{}", std::mem::size_of::<super::Object>());
+        assert!(std::mem::size_of::<super::Object>() <= 48, "{}", std::mem::size_of::<super::Object>());
         assert_eq!(std::mem::size_of::<super::Edge>(), 16);
     }
 }

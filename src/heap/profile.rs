@@ -133,6 +133,9 @@ pub struct SizeTable {
     pub function: u32,
     /// `sys.getsizeof` of a fresh generator: 112 / 104 / 176 / 176 / 176 [obs §4.2].
     pub generator: u32,
+    /// The separately allocated frame a 3.8/3.10 generator owns: 392 / 384 bytes for a small generator
+    /// function [obs `tests/probes/object_sizes.py`]; 0 from 3.11, where the frame is inside the generator.
+    pub generator_frame: u32,
     /// `sys.getsizeof(weakref.ref(x))`: 72 through 3.10, 80 from 3.11 [obs §4.2].
     pub weakref: u32,
     /// Instance basic size without GC head or pre-header: 32 (3.8/3.10), 24 (3.11), 16 (3.12+) [obs §4.2].
@@ -252,6 +255,11 @@ impl Profile {
                     V3_8 => 112,
                     V3_10 => 104,
                     _ => 176,
+                },
+                generator_frame: match version {
+                    V3_8 => 392,
+                    V3_10 => 384,
+                    _ => 0,
                 },
                 weakref: if old { 72 } else { 80 },
                 instance_basic: match version {

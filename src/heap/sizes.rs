@@ -154,7 +154,8 @@ mod tests {
     #[test]
     fn str_sizes_match_getsizeof() {
         // [obs §4.2] '' / 'abc' / '\u20ac'; 3.12 dropped wstr.
-        for (v, empty, abc, euro) in [(V3_8, 49, 52, 76), (V3_11, 49, 52, 76), (V3_12, 41, 44, 60), (V3_13, 41, 44, 60)] {
+        for (v, empty, abc, euro) in [(V3_8, 49, 52, 76), (V3_11, 49, 52, 76), (V3_12, 41, 44, 60), (V3_13, 41, 44, 60)]
+        {
             let p = prof(v);
             assert_eq!((str_size(&p, ""), str_size(&p, "abc"), str_size(&p, "\u{20ac}")), (empty, abc, euro), "{v}");
         }

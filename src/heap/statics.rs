@@ -5,7 +5,7 @@ use super::core::Heap;
 use super::ids::ObjId;
 use super::object::{Kind, flags};
 use super::values::Value;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Which singleton.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]

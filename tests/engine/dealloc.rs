@@ -167,3 +167,17 @@ fn every_mutation_is_reported() {
     assert!(has(|e| matches!(e, Event::ObjFree { .. })));
     assert!(has(|e| matches!(e, Event::BlockFree { .. })), "the list's item array is freed");
 }
+
+#[test]
+fn clearing_free_lists_gives_their_blocks_back() {
+    let mut h = heap(PyVersion::V3_13);
+    let fs: Vec<ObjId> = (0..10).map(|i| h.new_float(f64::from(i)).unwrap()).collect();
+    let in_use = |h: &Heap| h.allocator().stats().classes.iter().map(|c| c.blocks).sum::<u64>();
+    for f in fs {
+        h.dec_root(f).unwrap();
+    }
+    assert_eq!(in_use(&h), 10, "dead floats still hold their blocks");
+    h.clear_free_lists().unwrap();
+    assert_eq!(in_use(&h), 0);
+    assert_ok(&h);
+}

@@ -1,5 +1,6 @@
 //! Engine tests through the public API: one binary, one module per concern.
 
+mod cpython;
 mod dealloc;
 mod mallocstats;
 mod property;

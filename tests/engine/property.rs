@@ -59,7 +59,8 @@ impl World {
             }
             3 => self.h.new_bytes(self.rng.random_range(0..700)).unwrap(),
             4 => {
-                let items: Vec<ObjId> = (0..self.rng.random_range(0..4)).filter_map(|_| self.pick()).map(|h| h.id).collect();
+                let items: Vec<ObjId> =
+                    (0..self.rng.random_range(0..4)).filter_map(|_| self.pick()).map(|h| h.id).collect();
                 self.h.new_tuple(&items).unwrap()
             }
             5 => self.h.new_list().unwrap(),

@@ -1,8 +1,8 @@
 //! `sys.getsizeof` and allocation sizes per profile, against the observed tables (§4.2, §4.4).
 
 use crate::support::heap;
-use heapscope::heap::{ClassSpec, Event, Heap, ObjId, Profile, PyVersion, SharedSink};
 use PyVersion::*;
+use heapscope::heap::{ClassSpec, Event, Heap, ObjId, Profile, PyVersion, SharedSink};
 
 /// Builders for the objects of the §4.2 table, by row name.
 fn build(h: &mut Heap, what: &str) -> ObjId {

@@ -197,7 +197,7 @@ impl Obmalloc {
         }
         let size = class_size(class as usize);
         if !pool.is_allocated(off, size) {
-            return Err(if (off - POOL_OVERHEAD) % size == 0 && off >= POOL_OVERHEAD {
+            return Err(if off >= POOL_OVERHEAD && (off - POOL_OVERHEAD).is_multiple_of(size) {
                 AllocError::DoubleFree(addr)
             } else {
                 AllocError::InvalidFree(addr)

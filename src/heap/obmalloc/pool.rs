@@ -110,7 +110,7 @@ impl Pool {
 
     /// Whether `off` is the start of a block that is currently allocated.
     pub fn is_allocated(&self, off: u32, size: u32) -> bool {
-        if self.szidx == DUMMY_SIZE_IDX || off < POOL_OVERHEAD || (off - POOL_OVERHEAD) % size != 0 {
+        if self.szidx == DUMMY_SIZE_IDX || off < POOL_OVERHEAD || !(off - POOL_OVERHEAD).is_multiple_of(size) {
             return false;
         }
         let i = ((off - POOL_OVERHEAD) / size) as usize;

@@ -112,7 +112,7 @@ pub fn printone(out: &mut String, label: &str, value: u64) -> u64 {
     let digits = value.to_string();
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);

@@ -153,7 +153,9 @@ fn the_arena_vector_starts_at_16_and_doubles() {
 #[test]
 fn realloc_stays_in_place_only_when_shrinking_by_less_than_a_quarter() {
     // (old request, new request, in place?) for pymalloc_realloc's `nbytes <= size && 4*nbytes > 3*size`.
-    for (old, new, in_place) in [(64, 64, true), (64, 49, true), (64, 48, false), (64, 65, false), (32, 25, true), (32, 24, false)] {
+    for (old, new, in_place) in
+        [(64, 64, true), (64, 49, true), (64, 48, false), (64, 65, false), (32, 25, true), (32, 24, false)]
+    {
         let mut a = alloc(PyVersion::V3_13);
         let p = malloc(&mut a, old);
         let q = a.realloc(p, new, &mut NullSink).unwrap();

@@ -23,6 +23,10 @@ impl Heap {
     /// tracked.
     pub fn new_generator(&mut self, locals: &[ObjId]) -> HeapResult<ObjId> {
         let id = self.alloc_object(Kind::Generator, self.profile.sizes.generator, 0)?;
+        if self.profile.sizes.generator_frame > 0 {
+            let frame = self.alloc.malloc(self.profile.sizes.generator_frame as usize, &mut *self.sink)?;
+            self.objects[id.index as usize].extra = frame;
+        }
         let frame = self.intern("gi_frame");
         for &c in locals {
             self.add_edge(id, EdgeLabel::Internal(frame), c)?;
@@ -65,6 +69,7 @@ impl Heap {
         }
         self.track(id);
         self.weak_target.insert(id.index, target);
+        self.objects[target.index as usize].flags |= crate::heap::object::flags::WEAKLY_REFERENCED;
         let at = usize::from(callback.is_some() && plain.is_some());
         self.weakrefs_to.entry(target.index).or_default().insert(at, id);
         Ok(id)

@@ -53,8 +53,10 @@ impl Heap {
         if cap > 0 {
             self.set_list_capacity(id, cap)?;
         }
-        for &item in items {
-            self.list_append(id, item)?;
+        // The items go straight into the preallocated array, without `list_resize`.
+        for (i, &item) in items.iter().enumerate() {
+            self.get(item)?;
+            self.add_edge(id, EdgeLabel::Item(i as u32), item)?;
         }
         Ok(id)
     }

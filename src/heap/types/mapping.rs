@@ -4,10 +4,11 @@
 use crate::heap::core::Heap;
 use crate::heap::error::{HeapError, HeapResult};
 use crate::heap::events::{Cause, EdgeLabel};
-use crate::heap::freelist::DICT_GENERAL_KEYS;
+use crate::heap::freelist::{DICT_GENERAL_KEYS, DICT_SPLIT};
 use crate::heap::ids::ObjId;
 use crate::heap::object::Kind;
 use crate::heap::sizes::{self, DICT_MINSIZE, DICT_OBJECT, SET_MINSIZE, SET_OBJECT};
+use crate::heap::values::Value;
 
 impl Heap {
     /// `{}`: a dict object sharing the static empty keys (no keys block), untracked until it holds something
@@ -29,7 +30,9 @@ impl Heap {
 
     fn check_hashable(&self, key: ObjId) -> HeapResult<()> {
         match self.get(key)?.kind {
-            k @ (Kind::List | Kind::Dict | Kind::Set) => Err(HeapError::Type(format!("unhashable type: '{}'", k.type_name()))),
+            k @ (Kind::List | Kind::Dict | Kind::Set) => {
+                Err(HeapError::Type(format!("unhashable type: '{}'", k.type_name())))
+            }
             _ => Ok(()),
         }
     }
@@ -47,6 +50,14 @@ impl Heap {
         self.expect_kind(dict, Kind::Dict)?;
         self.check_hashable(key)?;
         self.get(value)?;
+        if self.objects[dict.index as usize].aux & DICT_SPLIT != 0 {
+            // An instance's namespace dict: string keys are attribute names.
+            let Some(Value::Str(s)) = self.values.get(&key.index) else {
+                return Err(HeapError::Type("only str keys are simulated in an instance __dict__".into()));
+            };
+            let name = self.intern(&s.clone());
+            return self.dict_set_attr(dict, name, value);
+        }
         if let Some(k) = self.find_key(dict, key) {
             return self.replace_edge_at(dict, k + 1, value);
         }
@@ -164,11 +175,8 @@ impl Heap {
         if let Some(new_table) = sizes::set_resize_after_insert(table, fill, n + 1) {
             let o = &self.objects[set.index as usize];
             let old = o.extra;
-            let new = if new_table > SET_MINSIZE {
-                self.alloc.malloc(16 * new_table as usize, &mut *self.sink)?
-            } else {
-                0
-            };
+            let new =
+                if new_table > SET_MINSIZE { self.alloc.malloc(16 * new_table as usize, &mut *self.sink)? } else { 0 };
             if old != 0 {
                 self.alloc.free(old, &mut *self.sink)?;
             }
