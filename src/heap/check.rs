@@ -11,7 +11,7 @@ use std::collections::HashSet;
 pub struct CheckError(pub String);
 
 impl Heap {
-    /// Verify, for every live object, that `refcnt == incoming heap edges + root references` (plus the
+    /// Verify that tracked objects (and only they) sit in a GC generation list; and, for every live object, that `refcnt == incoming heap edges + root references` (plus the
     /// interpreter's own references on static singletons; immortal ones are exempt), that no edge leads to a
     /// freed object, that weakref tables agree, and that the allocator's accounting adds up: every block an
     /// object or free list holds is allocated, and nothing else is.
@@ -29,6 +29,10 @@ impl Heap {
         let mut blocks: HashSet<Addr> = HashSet::new();
         for id in self.object_ids() {
             let o = &self.objects[id.index as usize];
+            let listed = self.gc.lists.list_of(id.index);
+            if self.gc.collection.is_none() && o.is_tracked() != listed.is_some() {
+                return fail(format!("{id} is tracked={} but in GC list {listed:?}", o.is_tracked()));
+            }
             if !o.is_immortal() {
                 let want = incoming[id.index as usize] + u64::from(o.roots) + u64::from(self.statics.base_refs(id));
                 if u64::from(o.refcnt) != want && !self.is_dealloc_pending(id) {

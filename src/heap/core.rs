@@ -4,6 +4,7 @@ use super::dealloc::DeallocStack;
 use super::error::{HeapError, HeapResult};
 use super::events::{Cause, EdgeLabel, Event, EventSink, NullSink};
 use super::freelist::FreeLists;
+use super::gc::{GcList, GcState};
 use super::ids::{Addr, Name, ObjId};
 use super::object::{Edge, Kind, Object, flags};
 use super::obmalloc::Obmalloc;
@@ -12,13 +13,6 @@ use super::roots::Frames;
 use super::statics::Statics;
 use super::values::{ClassInfo, Value};
 use rustc_hash::FxHashMap as HashMap;
-
-/// The cycle collector's per-generation counts (§3.2): generation 0 counts GC-object allocations minus frees.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct GcCounts {
-    /// `generations[i].count`.
-    pub count: [u32; 3],
-}
 
 /// The simulated CPython heap.
 pub struct Heap {
@@ -40,7 +34,7 @@ pub struct Heap {
     pub(crate) dict_nentries: HashMap<u32, u32>,
     pub(crate) statics: Statics,
     pub(crate) free_lists: FreeLists,
-    pub(crate) gc: GcCounts,
+    pub(crate) gc: GcState,
     pub(crate) dealloc: DeallocStack,
     pub(crate) site: u32,
     pub(crate) live: u64,
@@ -70,7 +64,7 @@ impl Heap {
             weakrefs_to: HashMap::default(),
             dict_nentries: HashMap::default(),
             statics: Statics::default(),
-            gc: GcCounts::default(),
+            gc: GcState::new(profile.thresholds),
             dealloc: DeallocStack::default(),
             site: 0,
             live: 0,
@@ -90,11 +84,6 @@ impl Heap {
     /// The call stack's named bindings.
     pub fn frames(&self) -> &Frames {
         &self.frames
-    }
-
-    /// `gc.get_count()`.
-    pub fn gc_counts(&self) -> GcCounts {
-        self.gc
     }
 
     /// Objects currently alive (static singletons included once created).
@@ -217,6 +206,7 @@ impl Heap {
                 let addr = self.alloc.malloc(nbytes as usize, &mut *self.sink)?;
                 if kind.is_gc_type() {
                     self.gc.count[0] += 1;
+                    self.maybe_trigger_gc();
                 }
                 addr
             }
@@ -230,6 +220,7 @@ impl Heap {
         if o.flags & flags::TRACKED == 0 {
             o.flags |= flags::TRACKED;
             o.generation = 0;
+            self.gc.lists.push(GcList::Gen0, id.index);
             self.sink.emit(Event::Track { id, tracked: true });
         }
     }
@@ -239,6 +230,7 @@ impl Heap {
         let o = &mut self.objects[id.index as usize];
         if o.flags & flags::TRACKED != 0 {
             o.flags &= !flags::TRACKED;
+            self.gc.lists.remove(id.index);
             self.sink.emit(Event::Track { id, tracked: false });
         }
     }

@@ -29,6 +29,26 @@ pub enum Call {
         /// The callable.
         callback: ObjId,
     },
+    /// Call a `gc.callbacks` entry as `callback(phase, info)`.
+    GcCallback {
+        /// The callable.
+        callback: ObjId,
+        /// `"stop"` when true, `"start"` otherwise.
+        stop: bool,
+        /// `info["generation"]`.
+        generation: u8,
+        /// `info["collected"]`.
+        collected: u64,
+        /// `info["uncollectable"]`.
+        uncollectable: u64,
+    },
+}
+
+/// Who handed out a call that is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Owner {
+    Dealloc,
+    Gc,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +83,8 @@ struct Frame {
 pub(crate) struct DeallocStack {
     frames: Vec<Frame>,
     running: bool,
+    /// Owners of the calls handed out and not yet finished, innermost last.
+    running_calls: Vec<Owner>,
 }
 
 impl Heap {
@@ -75,8 +97,22 @@ impl Heap {
         }
     }
 
-    /// The finalizer or callback the heap is waiting for, if any; marks it as being run.
+    /// The finalizer or callback the heap is waiting for, if any; marks it as being run. Deallocations started
+    /// by running code come first; then the collection's own calls.
     pub fn take_call(&mut self) -> Option<Call> {
+        if let Some(call) = self.take_dealloc_call() {
+            self.dealloc.running_calls.push(Owner::Dealloc);
+            return Some(call);
+        }
+        if !self.dealloc.frames.is_empty() {
+            return None;
+        }
+        let call = self.gc.collection.as_mut()?.take_call()?;
+        self.dealloc.running_calls.push(Owner::Gc);
+        Some(call)
+    }
+
+    fn take_dealloc_call(&mut self) -> Option<Call> {
         let top = self.dealloc.frames.last_mut()?;
         match top.stage {
             Stage::Del { taken: false } => {
@@ -92,16 +128,33 @@ impl Heap {
         }
     }
 
-    /// Report that the call from [`Heap::take_call`] has run; deallocation continues.
+    /// Report that the call from [`Heap::take_call`] has run; deallocation or collection continues.
     pub fn finish_call(&mut self) -> HeapResult<()> {
-        let top = self.dealloc.frames.last_mut().ok_or(HeapError::CallPending)?;
-        top.stage = match top.stage {
-            Stage::Del { taken: true } => Stage::AfterDel,
-            Stage::Callback { taken: true } => Stage::AfterCallback,
-            _ => return Err(HeapError::CallPending),
-        };
-        self.run_deallocs();
-        Ok(())
+        match self.dealloc.running_calls.pop() {
+            Some(Owner::Dealloc) => {
+                let top = self.dealloc.frames.last_mut().ok_or(HeapError::CallPending)?;
+                top.stage = match top.stage {
+                    Stage::Del { taken: true } => Stage::AfterDel,
+                    Stage::Callback { taken: true } => Stage::AfterCallback,
+                    _ => return Err(HeapError::CallPending),
+                };
+                self.run_deallocs();
+                if self.dealloc.frames.is_empty() {
+                    self.run_collection();
+                }
+                Ok(())
+            }
+            Some(Owner::Gc) => {
+                self.finish_gc_call();
+                Ok(())
+            }
+            None => Err(HeapError::CallPending),
+        }
+    }
+
+    /// No deallocation is paused waiting for a call.
+    pub(crate) fn dealloc_idle(&self) -> bool {
+        self.dealloc.frames.is_empty()
     }
 
     /// Run every pending call as a no-op (for engine-only use: no Python code to run).
@@ -197,13 +250,31 @@ impl Heap {
         debug_assert!(released.is_ok(), "engine released a dead object {id}");
     }
 
-    fn needs_finalizer(&self, id: ObjId) -> bool {
+    pub(crate) fn needs_finalizer(&self, id: ObjId) -> bool {
         let o = &self.objects[id.index as usize];
         if o.kind != Kind::Instance || o.flags & flags::FINALIZED != 0 {
             return false;
         }
-        let Some(class) = o.refs.first().filter(|e| e.label == EdgeLabel::Type) else { return false };
-        self.classes.get(&class.target.index).is_some_and(|c| c.spec.has_del || c.spec.legacy_del)
+        self.class_spec(id).is_some_and(|s| s.has_del || s.legacy_del)
+    }
+
+    /// The spec of an instance's class.
+    pub(crate) fn class_spec(&self, id: ObjId) -> Option<&crate::heap::values::ClassSpec> {
+        let o = &self.objects[id.index as usize];
+        if o.kind != Kind::Instance {
+            return None;
+        }
+        let class = o.refs.iter().find(|e| e.label == EdgeLabel::Type)?;
+        self.classes.get(&class.target.index).map(|c| &c.spec)
+    }
+
+    /// Detach a weakref from its referent (`_PyWeakref_ClearRef`): it now returns None.
+    pub(crate) fn clear_weakref(&mut self, w: ObjId) {
+        if let Some(target) = self.weak_target.remove(&w.index)
+            && let Some(list) = self.weakrefs_to.get_mut(&target.index)
+        {
+            list.retain(|x| *x != w);
+        }
     }
 
     /// Clear every weakref to `id` and return those whose callbacks must be called, in call order. Each
@@ -270,13 +341,7 @@ impl Heap {
             Kind::Dict | Kind::Set => {
                 self.dict_nentries.remove(&id.index);
             }
-            Kind::WeakRef => {
-                if let Some(target) = self.weak_target.remove(&id.index)
-                    && let Some(list) = self.weakrefs_to.get_mut(&target.index)
-                {
-                    list.retain(|w| *w != id);
-                }
-            }
+            Kind::WeakRef => self.clear_weakref(id),
             _ => {}
         }
         self.free_slots.push(id.index);

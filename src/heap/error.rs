@@ -18,6 +18,9 @@ pub enum HeapError {
     /// An operation needs an object of another type (`TypeError` in Python).
     #[error("TypeError: {0}")]
     Type(String),
+    /// A bad argument value (`ValueError`).
+    #[error("ValueError: {0}")]
+    Value(String),
     /// An index outside the sequence (`IndexError`).
     #[error("IndexError: {0}")]
     Index(String),

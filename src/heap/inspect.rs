@@ -95,6 +95,17 @@ impl Heap {
         Ok(())
     }
 
+    /// `type(x).__name__`: the class name for instances.
+    pub fn type_name(&self, id: ObjId) -> HeapResult<String> {
+        let o = self.get(id)?;
+        if o.kind == Kind::Instance
+            && let Some(info) = self.class_of(id)?.and_then(|c| self.classes.get(&c.index))
+        {
+            return Ok(self.name(info.name).to_string());
+        }
+        Ok(o.kind.type_name().to_string())
+    }
+
     /// `gc.is_tracked(x)`.
     pub fn is_tracked(&self, id: ObjId) -> HeapResult<bool> {
         Ok(self.get(id)?.is_tracked())

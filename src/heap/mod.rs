@@ -9,6 +9,7 @@ mod dealloc;
 mod error;
 mod events;
 mod freelist;
+pub mod gc;
 mod ids;
 mod inspect;
 mod object;
@@ -21,7 +22,7 @@ mod types;
 mod values;
 
 pub use check::CheckError;
-pub use core::{GcCounts, Heap};
+pub use core::Heap;
 pub use dealloc::Call;
 pub use error::{HeapError, HeapResult};
 pub use events::{Cause, EdgeLabel, Event, EventSink, NullSink, SharedSink, VecSink};

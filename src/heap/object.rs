@@ -114,6 +114,10 @@ pub(crate) mod flags {
     pub const IMMORTAL: u8 = 8;
     /// At least one weakref points at it (so its death must clear them).
     pub const WEAKLY_REFERENCED: u8 = 32;
+    /// A candidate of the collection in progress (`PREV_MASK_COLLECTING`).
+    pub const COLLECTING: u8 = 64;
+    /// Tentatively unreachable during `move_unreachable` (`NEXT_MASK_UNREACHABLE`).
+    pub const UNREACHABLE: u8 = 128;
     /// In the middle of deallocation: no new references may be taken.
     pub const DYING: u8 = 16;
 }

@@ -110,21 +110,21 @@ fn gc_count_tracks_allocations_minus_frees_and_skips_free_list_reuse() {
     // §3.2 [obs]: 50 lists +50; deleting them +0 (free list); re-creating +0; 50 A() +50, deleting -50.
     let mut h = heap(PyVersion::V3_13);
     let a = h.new_class("A", ClassSpec::default()).unwrap();
-    let base = h.gc_counts().count[0];
+    let base = h.gc_count()[0];
     let lists: Vec<ObjId> = (0..50).map(|_| h.new_list().unwrap()).collect();
-    assert_eq!(h.gc_counts().count[0] - base, 50);
+    assert_eq!(h.gc_count()[0] - base, 50);
     for l in lists {
         h.dec_root(l).unwrap();
     }
-    assert_eq!(h.gc_counts().count[0] - base, 50, "lists went to the free list");
+    assert_eq!(h.gc_count()[0] - base, 50, "lists went to the free list");
     let lists: Vec<ObjId> = (0..50).map(|_| h.new_list().unwrap()).collect();
-    assert_eq!(h.gc_counts().count[0] - base, 50, "and came back from it");
+    assert_eq!(h.gc_count()[0] - base, 50, "and came back from it");
     let xs: Vec<ObjId> = (0..50).map(|_| h.new_instance(a).unwrap()).collect();
-    assert_eq!(h.gc_counts().count[0] - base, 100);
+    assert_eq!(h.gc_count()[0] - base, 100);
     for x in xs {
         h.dec_root(x).unwrap();
     }
-    assert_eq!(h.gc_counts().count[0] - base, 50);
+    assert_eq!(h.gc_count()[0] - base, 50);
     drop(lists);
     assert_ok(&h);
 }

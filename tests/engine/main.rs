@@ -2,6 +2,7 @@
 
 mod cpython;
 mod dealloc;
+mod gc_cases;
 mod mallocstats;
 mod property;
 mod purity;

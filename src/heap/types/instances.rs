@@ -153,8 +153,10 @@ impl Heap {
                 None => self.add_edge(obj, EdgeLabel::Attr(attr), value),
             };
         }
-        if let Some(dict) = self.attr_dict(obj) {
-            if self.profile.instance_layout == InstanceLayout::SeparateDict {
+        let layout = self.profile.instance_layout;
+        let inline_valid = layout == InstanceLayout::InlineValues && self.objects[obj.index as usize].aux != 0;
+        if let Some(dict) = self.attr_dict(obj).filter(|_| !inline_valid) {
+            if layout == InstanceLayout::SeparateDict {
                 self.note_shared_key(class, attr);
                 self.grow_split_values(dict, attr)?;
             }
@@ -188,7 +190,15 @@ impl Heap {
                 match ix {
                     Some(ix) if ix < capacity => self.add_edge(obj, EdgeLabel::Attr(attr), value),
                     _ => {
-                        let dict = self.materialize_dict(obj)?;
+                        let dict = match self.attr_dict(obj) {
+                            Some(d) => d,
+                            None => self.materialize_dict(obj)?,
+                        };
+                        if layout == InstanceLayout::InlineValues {
+                            // The inline values no longer fit: they move into the dict and become invalid.
+                            self.move_attrs(obj, dict);
+                            self.objects[obj.index as usize].aux = 0;
+                        }
                         self.dict_set_attr(dict, attr, value)
                     }
                 }
@@ -265,9 +275,10 @@ impl Heap {
         self.materialize_dict(obj)
     }
 
-    /// Move an instance's attribute values into a real dict (3.11+: on `__dict__` access, or when the shared
-    /// keys cannot take a new name). On 3.11/3.12 the dict takes over the values array; on 3.13 the values stay
-    /// inline. Either way `getsizeof(dict)` counts the shared keys' usable size in pointers
+    /// Give a 3.11+ instance a real dict (on `__dict__` access, or when the shared keys cannot take a new
+    /// name). On 3.11/3.12 the dict takes over the values array and the values; on 3.13 the values stay inline
+    /// and the dict refers to them, so the GC visits them through the instance and never the dict
+    /// (`PyObject_VisitManagedDict`, the §3.5 footnote). Either way `getsizeof(dict)` counts the shared keys' usable size in pointers
     /// (`shared_keys_usable_size`) [obs: 96 for a warm 3-attribute class].
     fn materialize_dict(&mut self, obj: ObjId) -> HeapResult<ObjId> {
         let dict = self.new_dict()?;
@@ -275,20 +286,27 @@ impl Heap {
         let info = &self.classes[&class.index];
         let usable = info.shared_keys.len() as u32 + info.keys_usable;
         self.objects[dict.index as usize].aux = DICT_SPLIT | usable;
+        if self.profile.instance_layout == InstanceLayout::ValuesArray {
+            let values = std::mem::take(&mut self.objects[obj.index as usize].extra);
+            self.objects[dict.index as usize].extra = values;
+            self.move_attrs(obj, dict);
+        }
+        self.add_edge(obj, EdgeLabel::Dict, dict)?;
+        self.dec_root(dict)?;
+        Ok(dict)
+    }
+
+    /// Move an instance's attribute edges (its values) into its dict; reference counts do not change.
+    fn move_attrs(&mut self, obj: ObjId, dict: ObjId) {
         let o = &mut self.objects[obj.index as usize];
-        let values = std::mem::take(&mut o.extra);
         let (attrs, rest): (Vec<_>, Vec<_>) = o.refs.drain(..).partition(|e| matches!(e.label, EdgeLabel::Attr(_)));
         o.refs = rest.into_iter().collect();
-        self.objects[dict.index as usize].extra = values;
         for e in &attrs {
             self.objects[dict.index as usize].push_edge(*e);
         }
         if attrs.iter().any(|e| self.may_be_tracked(e.target)) {
             self.track(dict);
         }
-        self.add_edge(obj, EdgeLabel::Dict, dict)?;
-        self.dec_root(dict)?;
-        Ok(dict)
     }
 
     /// `getattr(obj, name)`: the instance's own value, else the class's; a borrowed id.

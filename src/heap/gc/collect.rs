@@ -1,0 +1,581 @@
+//! One collection as a state machine whose phases are the steps of `gc_collect_main` (`Python/gc.c` 3.13,
+//! `Modules/gcmodule.c` 3.8-3.12, §3.4). A viewer can stop after any phase and look at the lists and each
+//! object's `gc_refs`; `Heap::gc_collect` simply runs the phases to the end.
+//!
+//! Finalizers, weakref callbacks and `gc.callbacks` are Python code: the collection pauses with a [`Call`] and
+//! resumes when the caller reports it done (`Heap::finish_call`).
+
+use super::{CollectResult, DEBUG_SAVEALL, GcList};
+use crate::heap::core::Heap;
+use crate::heap::dealloc::Call;
+use crate::heap::events::{Cause, Event};
+use crate::heap::ids::ObjId;
+use crate::heap::object::{Kind, flags};
+use crate::heap::profile::PyVersion;
+
+/// The named steps of a collection, in order.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord)]
+pub enum Phase {
+    /// `invoke_gc_callback("start")`, then the counts update and generations 0..g merge into g.
+    Start,
+    /// `update_refs`: `gc_refs = ob_refcnt` for every candidate.
+    UpdateRefs,
+    /// `subtract_refs`: minus one for every reference from another candidate (`visit_decref`).
+    SubtractRefs,
+    /// `move_unreachable`: what is reachable from an object with `gc_refs > 0` survives.
+    MoveUnreachable,
+    /// `untrack_tuples` (and `untrack_dicts` in a full collection); survivors move to the next generation.
+    UntrackSurvivors,
+    /// `move_legacy_finalizers` + `move_legacy_finalizer_reachable`: the uncollectable `tp_del` set.
+    MoveLegacyFinalizers,
+    /// `handle_weakrefs`: clear weakrefs to the garbage, then call the callbacks of those outside it.
+    HandleWeakrefs,
+    /// `finalize_garbage`: `__del__` (PEP 442), at most once per object.
+    FinalizeGarbage,
+    /// `handle_resurrected_objects` (3.9+: per object) or `check_garbage` (3.8: all or nothing).
+    HandleResurrected,
+    /// `delete_garbage`: `tp_clear` on each object, or into `gc.garbage` with `DEBUG_SAVEALL`.
+    DeleteGarbage,
+    /// `handle_legacy_finalizers`: the `tp_del` objects go to `gc.garbage`.
+    HandleLegacyFinalizers,
+    /// Free lists cleared (full collections), statistics updated.
+    Finish,
+    /// `invoke_gc_callback("stop")`.
+    Stop,
+    /// Finished.
+    Done,
+}
+
+/// A collection in progress.
+#[derive(Debug)]
+pub struct Collection {
+    /// The generation being collected (younger ones are merged into it).
+    pub generation: usize,
+    /// The phase that runs next.
+    pub phase: Phase,
+    /// The candidates; after `MoveUnreachable`, the reachable ones.
+    pub young: Vec<ObjId>,
+    /// The unreachable candidates (after `MoveUnreachable`), in CPython's list order.
+    pub unreachable: Vec<ObjId>,
+    /// The legacy-finalizer set (uncollectable).
+    pub finalizers: Vec<ObjId>,
+    gc_refs: Vec<i64>,
+    cursor: usize,
+    wrcb: Vec<(ObjId, ObjId)>,
+    collected: u64,
+    uncollectable: u64,
+    pending: Option<(Call, bool)>,
+    /// Stop after every phase (for viewers); otherwise run until a call is needed or the end.
+    pub(crate) step_mode: bool,
+}
+
+impl Collection {
+    pub(crate) fn new(generation: usize, step_mode: bool) -> Collection {
+        Collection {
+            generation,
+            phase: Phase::Start,
+            young: Vec::new(),
+            unreachable: Vec::new(),
+            finalizers: Vec::new(),
+            gc_refs: Vec::new(),
+            cursor: 0,
+            wrcb: Vec::new(),
+            collected: 0,
+            uncollectable: 0,
+            pending: None,
+            step_mode,
+        }
+    }
+
+    /// An object's `gc_refs` as the algorithm last computed it.
+    pub fn gc_refs(&self, id: ObjId) -> Option<i64> {
+        self.gc_refs.get(id.index as usize).copied()
+    }
+
+    /// What has been counted so far.
+    pub fn result(&self) -> CollectResult {
+        CollectResult { generation: self.generation, collected: self.collected, uncollectable: self.uncollectable }
+    }
+
+    fn refs_mut(&mut self, slot: u32) -> &mut i64 {
+        let i = slot as usize;
+        if i >= self.gc_refs.len() {
+            self.gc_refs.resize(i + 1, 0);
+        }
+        &mut self.gc_refs[i]
+    }
+
+    pub(crate) fn take_call(&mut self) -> Option<Call> {
+        match &mut self.pending {
+            Some((call, taken)) if !*taken => {
+                *taken = true;
+                Some(*call)
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_waiting(&self) -> bool {
+        self.pending.is_some()
+    }
+}
+
+impl Heap {
+    fn is_live(&self, id: ObjId) -> bool {
+        self.get(id).is_ok()
+    }
+
+    fn has_flag(&self, id: ObjId, f: u8) -> bool {
+        self.get(id).is_ok_and(|o| o.flags & f != 0)
+    }
+
+    fn set_flag(&mut self, id: ObjId, f: u8, on: bool) {
+        if let Ok(o) = self.obj_mut(id) {
+            if on {
+                o.flags |= f;
+            } else {
+                o.flags &= !f;
+            }
+        }
+    }
+
+    /// The generation survivors go to: the next one, or the oldest itself.
+    fn old_list(generation: usize) -> GcList {
+        GcList::generation((generation + 1).min(2))
+    }
+
+    /// Put a live, tracked object into a generation list.
+    pub(crate) fn gc_list_push(&mut self, id: ObjId, list: GcList) {
+        if !self.has_flag(id, flags::TRACKED) {
+            return;
+        }
+        self.gc.lists.remove(id.index);
+        self.gc.lists.push(list, id.index);
+        let o = &mut self.objects[id.index as usize];
+        o.generation = match list {
+            GcList::Gen0 => 0,
+            GcList::Gen1 => 1,
+            GcList::Gen2 | GcList::Permanent => 2,
+        };
+    }
+
+    /// Run the collection until it finishes, needs a call, waits for a deallocation's call, or (in step mode)
+    /// completes one phase.
+    pub(crate) fn run_collection(&mut self) {
+        loop {
+            let Some(mut c) = self.gc.collection.take() else { return };
+            if c.is_waiting() || !self.dealloc_idle() {
+                self.gc.collection = Some(c);
+                return;
+            }
+            let before = c.phase;
+            if before == Phase::Done {
+                self.end_collection(&c);
+                return;
+            }
+            self.run_phase(&mut c);
+            let stop = c.step_mode && c.phase != before && c.phase != Phase::Done;
+            self.gc.collection = Some(c);
+            if stop {
+                return;
+            }
+        }
+    }
+
+    /// Report that the collection's call ran; the collection continues.
+    pub(crate) fn finish_gc_call(&mut self) {
+        let Some(c) = self.gc.collection.as_mut() else { return };
+        let Some((call, _)) = c.pending.take() else { return };
+        c.cursor += 1;
+        match call {
+            Call::WeakrefCallback { weakref, .. } => {
+                let _ = self.decref(weakref, Cause::Runtime);
+                let dead = self.get(weakref).is_err();
+                let c = self.gc.collection.as_mut().expect("collection");
+                let old = Self::old_list(c.generation);
+                if dead {
+                    c.collected += 1;
+                } else {
+                    self.gc_list_push(weakref, old);
+                }
+            }
+            Call::Del(id) => {
+                let _ = self.decref(id, Cause::Runtime);
+            }
+            Call::GcCallback { .. } => {}
+        }
+        self.run_collection();
+    }
+
+    fn run_phase(&mut self, c: &mut Collection) {
+        match c.phase {
+            Phase::Start => self.phase_start(c),
+            Phase::UpdateRefs => {
+                self.update_refs(c, false);
+                c.phase = Phase::SubtractRefs;
+            }
+            Phase::SubtractRefs => {
+                let young = c.young.clone();
+                self.subtract_refs(c, &young);
+                c.phase = Phase::MoveUnreachable;
+            }
+            Phase::MoveUnreachable => {
+                let young = std::mem::take(&mut c.young);
+                let (reachable, unreachable) = self.move_unreachable(c, young);
+                c.young = reachable;
+                c.unreachable = unreachable;
+                c.phase = Phase::UntrackSurvivors;
+            }
+            Phase::UntrackSurvivors => self.phase_untrack_survivors(c),
+            Phase::MoveLegacyFinalizers => self.phase_legacy_finalizers(c),
+            Phase::HandleWeakrefs => self.phase_weakrefs(c),
+            Phase::FinalizeGarbage => self.phase_finalize(c),
+            Phase::HandleResurrected => self.phase_resurrected(c),
+            Phase::DeleteGarbage => self.phase_delete(c),
+            Phase::HandleLegacyFinalizers => {
+                let list: Vec<ObjId> = c.finalizers.iter().copied().filter(|&f| self.is_live(f)).collect();
+                c.uncollectable = list.len() as u64;
+                let save_all = self.gc.debug & DEBUG_SAVEALL != 0;
+                for &f in &list {
+                    if save_all || self.has_legacy_finalizer(f) {
+                        self.garbage_append(f);
+                    }
+                    self.gc_list_push(f, Self::old_list(c.generation));
+                }
+                c.phase = Phase::Finish;
+            }
+            Phase::Finish => {
+                if c.generation == 2 {
+                    let cleared = self.clear_free_lists();
+                    debug_assert!(cleared.is_ok());
+                }
+                let s = &mut self.gc.stats[c.generation];
+                s.collections += 1;
+                s.collected += c.collected;
+                s.uncollectable += c.uncollectable;
+                c.cursor = 0;
+                c.phase = Phase::Stop;
+            }
+            Phase::Stop => self.phase_callbacks(c, "stop", Phase::Done),
+            Phase::Done => {}
+        }
+    }
+
+    fn phase_callbacks(&mut self, c: &mut Collection, phase: &'static str, next: Phase) {
+        if let Some(&callback) = self.gc.callbacks.get(c.cursor) {
+            let r = c.result();
+            let call = Call::GcCallback {
+                callback,
+                stop: phase == "stop",
+                generation: c.generation as u8,
+                collected: r.collected,
+                uncollectable: r.uncollectable,
+            };
+            c.pending = Some((call, false));
+        } else {
+            c.cursor = 0;
+            c.phase = next;
+        }
+    }
+
+    /// "start" callbacks, then `generations[g+1].count += 1`, counts `0..=g` zeroed, and the candidates taken
+    /// out of their lists: generation g first, then the younger ones merged after it.
+    fn phase_start(&mut self, c: &mut Collection) {
+        if c.cursor < self.gc.callbacks.len() {
+            return self.phase_callbacks(c, "start", Phase::Start);
+        }
+        let g = c.generation;
+        if g < 2 {
+            self.gc.count[g + 1] += 1;
+        }
+        for i in 0..=g {
+            self.gc.count[i] = 0;
+        }
+        let order = std::iter::once(g).chain(0..g);
+        let mut young = Vec::new();
+        for gen_ in order {
+            for slot in self.gc.lists.slots(GcList::generation(gen_)) {
+                self.gc.lists.remove(slot);
+                let o = &mut self.objects[slot as usize];
+                o.flags |= flags::COLLECTING;
+                young.push(ObjId { index: slot, generation: o.slot_gen });
+            }
+        }
+        c.young = young;
+        c.phase = Phase::UpdateRefs;
+    }
+
+    /// `update_refs`: `gc_refs = ob_refcnt` and COLLECTING set. Immortal objects leave the candidates: into the
+    /// permanent generation on 3.12, untracked on 3.13 (§2.2).
+    fn update_refs(&mut self, c: &mut Collection, keep_all: bool) {
+        let mut kept = Vec::with_capacity(c.young.len());
+        for id in std::mem::take(&mut c.young) {
+            let Ok(o) = self.get(id) else { continue };
+            if o.is_immortal() && !keep_all {
+                self.set_flag(id, flags::COLLECTING, false);
+                if self.profile.version == PyVersion::V3_12 {
+                    self.gc.lists.push(GcList::Permanent, id.index);
+                } else {
+                    self.untrack(id);
+                }
+                continue;
+            }
+            let refcnt = i64::from(o.refcnt);
+            self.set_flag(id, flags::COLLECTING, true);
+            *c.refs_mut(id.index) = refcnt;
+            kept.push(id);
+        }
+        c.young = kept;
+    }
+
+    /// `subtract_refs`: every reference from one candidate to another (`visit_decref`).
+    fn subtract_refs(&mut self, c: &mut Collection, set: &[ObjId]) {
+        for &id in set {
+            for r in self.traverse(id).unwrap_or_default() {
+                if self.has_flag(r, flags::COLLECTING) {
+                    *c.refs_mut(r.index) -= 1;
+                }
+            }
+        }
+    }
+
+    /// `move_unreachable`: scan in order; an object with `gc_refs > 0` is reachable and makes what it reaches
+    /// reachable (`visit_reachable`), moving a tentatively unreachable one back to the end of the scan.
+    fn move_unreachable(&mut self, c: &mut Collection, young: Vec<ObjId>) -> (Vec<ObjId>, Vec<ObjId>) {
+        let mut scan = young;
+        let mut reachable = Vec::with_capacity(scan.len());
+        let mut unreachable: Vec<Option<ObjId>> = Vec::new();
+        let mut position = rustc_hash::FxHashMap::default();
+        let mut i = 0;
+        while i < scan.len() {
+            let id = scan[i];
+            i += 1;
+            if !self.is_live(id) {
+                continue;
+            }
+            if *c.refs_mut(id.index) > 0 {
+                for r in self.traverse(id).unwrap_or_default() {
+                    if !self.has_flag(r, flags::COLLECTING) {
+                        continue;
+                    }
+                    if self.has_flag(r, flags::UNREACHABLE) {
+                        self.set_flag(r, flags::UNREACHABLE, false);
+                        if let Some(p) = position.remove(&r.index) {
+                            unreachable[p] = None;
+                        }
+                        scan.push(r);
+                        *c.refs_mut(r.index) = 1;
+                    } else if *c.refs_mut(r.index) == 0 {
+                        *c.refs_mut(r.index) = 1;
+                    }
+                }
+                self.set_flag(id, flags::COLLECTING, false);
+                reachable.push(id);
+            } else {
+                self.set_flag(id, flags::UNREACHABLE, true);
+                position.insert(id.index, unreachable.len());
+                unreachable.push(Some(id));
+            }
+        }
+        let unreachable: Vec<ObjId> = unreachable.into_iter().flatten().collect();
+        for &u in &unreachable {
+            self.set_flag(u, flags::UNREACHABLE, false);
+        }
+        (reachable, unreachable)
+    }
+
+    /// `untrack_tuples`, then the survivors join the next generation (or, in a full collection, `untrack_dicts`
+    /// and the long-lived bookkeeping of §3.3).
+    fn phase_untrack_survivors(&mut self, c: &mut Collection) {
+        let g = c.generation;
+        for &id in &c.young {
+            if self.get(id).is_ok_and(|o| o.kind == Kind::Tuple) && self.tuple_may_untrack(id) {
+                self.untrack(id);
+            }
+        }
+        if g == 2 && self.profile.version <= PyVersion::V3_13 {
+            for &id in &c.young {
+                if self.get(id).is_ok_and(|o| o.kind == Kind::Dict) && self.dict_may_untrack(id) {
+                    self.untrack(id);
+                }
+            }
+        }
+        let old = Self::old_list(g);
+        let survivors: Vec<ObjId> = c.young.iter().copied().filter(|&id| self.has_flag(id, flags::TRACKED)).collect();
+        for &id in &survivors {
+            self.gc_list_push(id, old);
+        }
+        match g {
+            1 => self.gc.long_lived_pending += survivors.len() as u64,
+            2 => {
+                self.gc.long_lived_pending = 0;
+                self.gc.long_lived_total = survivors.len() as u64;
+            }
+            _ => {}
+        }
+        c.phase = Phase::MoveLegacyFinalizers;
+    }
+
+    /// `_PyTuple_MaybeUntrack`: no item may be tracked.
+    fn tuple_may_untrack(&self, id: ObjId) -> bool {
+        self.objects[id.index as usize].refs.iter().all(|e| !self.may_be_tracked(e.target))
+    }
+
+    /// `_PyDict_MaybeUntrack`: no key or value may be tracked.
+    fn dict_may_untrack(&self, id: ObjId) -> bool {
+        let o = &self.objects[id.index as usize];
+        o.extra == 0 || o.refs.iter().all(|e| !self.may_be_tracked(e.target))
+    }
+
+    fn has_legacy_finalizer(&self, id: ObjId) -> bool {
+        self.class_spec(id).is_some_and(|s| s.legacy_del)
+    }
+
+    fn phase_legacy_finalizers(&mut self, c: &mut Collection) {
+        let (fin, rest): (Vec<ObjId>, Vec<ObjId>) =
+            c.unreachable.iter().copied().partition(|&id| self.has_legacy_finalizer(id));
+        for &f in &fin {
+            self.set_flag(f, flags::COLLECTING, false);
+        }
+        c.finalizers = fin;
+        let mut i = 0;
+        while i < c.finalizers.len() {
+            for r in self.traverse(c.finalizers[i]).unwrap_or_default() {
+                if self.has_flag(r, flags::COLLECTING) {
+                    self.set_flag(r, flags::COLLECTING, false);
+                    c.finalizers.push(r);
+                }
+            }
+            i += 1;
+        }
+        c.unreachable = rest.into_iter().filter(|&id| self.has_flag(id, flags::COLLECTING)).collect();
+        c.phase = Phase::HandleWeakrefs;
+    }
+
+    /// Clear every weakref to the garbage (and weakrefs that are garbage themselves); queue the callbacks of
+    /// weakrefs outside the garbage, then call them one by one.
+    fn phase_weakrefs(&mut self, c: &mut Collection) {
+        if c.cursor == 0 && c.wrcb.is_empty() {
+            for id in c.unreachable.clone() {
+                if self.get(id).is_ok_and(|o| o.kind == Kind::WeakRef) {
+                    self.clear_weakref(id);
+                }
+                if !self.has_flag(id, flags::WEAKLY_REFERENCED) {
+                    continue;
+                }
+                self.set_flag(id, flags::WEAKLY_REFERENCED, false);
+                for w in self.weakrefs_to.remove(&id.index).unwrap_or_default() {
+                    self.weak_target.remove(&w.index);
+                    let callback = self.callback_edge(w).map(|i| self.objects[w.index as usize].refs[i].target);
+                    self.sink.emit(Event::WeakrefCleared { weakref: w, callback: callback.is_some() });
+                    if let Some(cb) = callback.filter(|_| !self.has_flag(w, flags::COLLECTING)) {
+                        let _ = self.incref(w, Cause::Runtime);
+                        self.gc.lists.remove(w.index);
+                        c.wrcb.push((w, cb));
+                    }
+                }
+            }
+        }
+        match c.wrcb.get(c.cursor) {
+            Some(&(weakref, callback)) => c.pending = Some((Call::WeakrefCallback { weakref, callback }, false)),
+            None => {
+                c.cursor = 0;
+                c.wrcb.clear();
+                c.phase = Phase::FinalizeGarbage;
+            }
+        }
+    }
+
+    /// `finalize_garbage`: call `__del__` on each object not yet finalized.
+    fn phase_finalize(&mut self, c: &mut Collection) {
+        while let Some(&id) = c.unreachable.get(c.cursor) {
+            if self.is_live(id) && self.needs_finalizer(id) {
+                self.set_flag(id, flags::FINALIZED, true);
+                let _ = self.incref(id, Cause::Runtime);
+                self.sink.emit(Event::Finalize { id });
+                c.pending = Some((Call::Del(id), false));
+                return;
+            }
+            c.cursor += 1;
+        }
+        c.cursor = 0;
+        c.phase = Phase::HandleResurrected;
+    }
+
+    /// 3.9+: recompute reachability inside the garbage; what a finalizer resurrected survives, the rest is
+    /// final. 3.8 (`check_garbage`): any resurrection keeps the whole set alive this time.
+    fn phase_resurrected(&mut self, c: &mut Collection) {
+        let alive: Vec<ObjId> = c.unreachable.iter().copied().filter(|&id| self.is_live(id)).collect();
+        let old = Self::old_list(c.generation);
+        c.young = alive;
+        self.update_refs(c, true);
+        let set = c.young.clone();
+        self.subtract_refs(c, &set);
+        let final_set = if self.profile.version == PyVersion::V3_8 {
+            if set.iter().any(|id| c.gc_refs[id.index as usize] != 0) {
+                for &id in &set {
+                    self.set_flag(id, flags::COLLECTING, false);
+                    self.gc_list_push(id, old);
+                }
+                Vec::new()
+            } else {
+                set
+            }
+        } else {
+            let (resurrected, still) = self.move_unreachable(c, set);
+            for &id in &resurrected {
+                self.gc_list_push(id, old);
+            }
+            still
+        };
+        c.young.clear();
+        c.collected += final_set.len() as u64;
+        c.unreachable = final_set;
+        c.cursor = 0;
+        c.phase = Phase::DeleteGarbage;
+    }
+
+    /// `delete_garbage`: break the cycles with `tp_clear` (or keep everything in `gc.garbage` with
+    /// `DEBUG_SAVEALL`); whatever still lives afterwards moves to the older generation.
+    fn phase_delete(&mut self, c: &mut Collection) {
+        let save_all = self.gc.debug & DEBUG_SAVEALL != 0;
+        let old = Self::old_list(c.generation);
+        while let Some(&id) = c.unreachable.get(c.cursor) {
+            c.cursor += 1;
+            if !self.is_live(id) {
+                continue;
+            }
+            if save_all {
+                self.garbage_append(id);
+            } else {
+                let _ = self.incref(id, Cause::Runtime);
+                let _ = self.tp_clear(id);
+                let _ = self.decref(id, Cause::Runtime);
+            }
+            if self.is_live(id) {
+                self.set_flag(id, flags::COLLECTING, false);
+                self.gc_list_push(id, old);
+            }
+            if !self.dealloc_idle() {
+                return;
+            }
+        }
+        c.cursor = 0;
+        c.phase = Phase::HandleLegacyFinalizers;
+    }
+
+    /// Append to `gc.garbage`, which holds a reference.
+    pub(crate) fn garbage_append(&mut self, id: ObjId) {
+        if self.inc_root(id).is_ok() {
+            self.gc.garbage.push(id);
+        }
+    }
+
+    fn end_collection(&mut self, c: &Collection) {
+        for &id in c.unreachable.iter().chain(&c.young) {
+            self.set_flag(id, flags::COLLECTING, false);
+        }
+        self.gc.last = Some(c.result());
+        self.gc.collecting = false;
+    }
+}

@@ -1,0 +1,83 @@
+//! What the collector sees of each object: `tp_traverse` (which referents, in which order) and `tp_clear`
+//! (which references it drops to break a cycle), per type, as in CPython's `Objects/*.c`.
+
+use crate::heap::core::Heap;
+use crate::heap::error::HeapResult;
+use crate::heap::events::{Cause, EdgeLabel};
+use crate::heap::freelist::DICT_GENERAL_KEYS;
+use crate::heap::ids::ObjId;
+use crate::heap::object::{Edge, Kind};
+use crate::heap::profile::InstanceLayout;
+
+impl Heap {
+    /// `tp_traverse`: the referents the GC visits, in CPython's visit order (`gc.get_referents`):
+    /// 1. list and tuple items from the last to the first (`list_traverse`, `tupletraverse`);
+    /// 2. dicts: values only for str-keyed tables, value then key otherwise (`dict_traverse`);
+    /// 3. instances: slots or attribute values, then `__dict__`, then the type (`subtype_traverse`); a 3.13
+    ///    instance whose inline values are valid visits them and not its materialized dict
+    ///    (`PyObject_VisitManagedDict`);
+    /// 4. classes: `__dict__` then `__mro__` (`type_traverse`); weakrefs: only the callback (`gc_traverse`).
+    pub fn traverse(&self, id: ObjId) -> HeapResult<Vec<ObjId>> {
+        let o = self.get(id)?;
+        let targets = |f: &dyn Fn(&Edge) -> bool| o.refs.iter().filter(|e| f(e)).map(|e| e.target).collect::<Vec<_>>();
+        Ok(match o.kind {
+            Kind::List | Kind::Tuple => o.refs.iter().rev().map(|e| e.target).collect(),
+            Kind::Dict if o.aux & DICT_GENERAL_KEYS != 0 => {
+                let mut out = Vec::with_capacity(o.refs.len());
+                for pair in o.refs.chunks(2) {
+                    out.extend(pair.iter().rev().map(|e| e.target));
+                }
+                out
+            }
+            Kind::Dict => targets(&|e| !matches!(e.label, EdgeLabel::Key(_))),
+            Kind::Instance => {
+                let inline_valid = self.profile.instance_layout == InstanceLayout::InlineValues && o.aux != 0;
+                let mut out = targets(&|e| matches!(e.label, EdgeLabel::Attr(_)));
+                if !inline_valid {
+                    out.extend(targets(&|e| e.label == EdgeLabel::Dict));
+                }
+                out.extend(targets(&|e| e.label == EdgeLabel::Type));
+                out
+            }
+            Kind::WeakRef => self.callback_edge(id).map(|i| vec![o.refs[i].target]).unwrap_or_default(),
+            k if k.is_gc_type() => o.refs.iter().map(|e| e.target).collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// `tp_clear`: drop the references that can form cycles. Tuples and descriptors have none to drop; a class
+    /// empties its `__dict__` and drops `__mro__` (`type_clear`); an instance drops everything but its type
+    /// (`subtype_clear`); containers empty themselves.
+    pub(crate) fn tp_clear(&mut self, id: ObjId) -> HeapResult<()> {
+        let kind = self.get(id)?.kind;
+        match kind {
+            Kind::List => self.list_clear(id),
+            Kind::Tuple | Kind::Descriptor => Ok(()),
+            Kind::Class => {
+                if let Some(i) = self.edge_index(id, EdgeLabel::Dict) {
+                    let dict = self.objects[id.index as usize].refs[i].target;
+                    self.drop_edges(dict, |_| true)?;
+                }
+                let mro = self.intern("__mro__");
+                self.drop_edges(id, |e| e.label == EdgeLabel::Internal(mro))
+            }
+            Kind::Instance => self.drop_edges(id, |e| e.label != EdgeLabel::Type),
+            k if k.is_gc_type() => self.drop_edges(id, |_| true),
+            _ => Ok(()),
+        }
+    }
+
+    /// Remove the edges of `id` that `which` selects, releasing each in order.
+    fn drop_edges(&mut self, id: ObjId, which: impl Fn(&Edge) -> bool) -> HeapResult<()> {
+        let refs = std::mem::take(&mut self.objects[id.index as usize].refs);
+        let (gone, kept): (Vec<Edge>, Vec<Edge>) = refs.into_iter().partition(|e| which(e));
+        self.objects[id.index as usize].refs = kept.into_iter().collect();
+        if self.get(id)?.kind == Kind::WeakRef {
+            self.clear_weakref(id);
+        }
+        for e in gone {
+            self.decref(e.target, Cause::GcClear(id))?;
+        }
+        Ok(())
+    }
+}
