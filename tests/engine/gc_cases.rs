@@ -153,7 +153,7 @@ fn run_case(v: PyVersion, case: &str) -> Option<Value> {
             s.drop_all(&[x, y]);
             let n = s.collect(2);
             s.h.gc_set_debug(0);
-            json!([n, s.type_names(&s.h.gc_garbage().to_vec())])
+            json!([n, s.type_names(s.h.gc_garbage())])
         }
         "cycle2_del_resurrect" => {
             let c = s.class("R", with_del());
