@@ -3,6 +3,7 @@
 mod cpython;
 mod dealloc;
 mod gc_cases;
+mod gc_property;
 mod mallocstats;
 mod property;
 mod purity;
