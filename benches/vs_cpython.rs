@@ -1,6 +1,12 @@
-//! The simulator against the real thing, timed in the same run: build a 1,000,000-node linked chain of
-//! `class Node` instances and free it with `del head`, in heapscope and in the local CPython. Prints the ratio
-//! simulator / CPython (target at most 0.5). Set `HEAPSCOPE_PYTHON` to choose the interpreter.
+//! The simulator against the real thing, timed in the same run on the same shapes:
+//!
+//! 1. build a 1,000,000-node linked chain of `class Node` instances and free it with `del head`
+//!    (target: simulator / CPython at most 0.5);
+//! 2. a full `gc.collect()` over 1,000,000 tracked objects, half of them in unreachable 2-cycles
+//!    (target: at most 1.0).
+//!
+//! The simulator uses the profile of the interpreter it is compared with. Set `HEAPSCOPE_PYTHON` to choose
+//! the interpreter (default `python3`).
 
 use heapscope::heap::{ClassSpec, Heap, NullSink, Profile, PyVersion};
 use std::process::Command;
@@ -8,7 +14,7 @@ use std::time::Instant;
 
 const N: usize = 1_000_000;
 
-const PYTHON: &str = r#"
+const PY_CHAIN: &str = r#"
 import time, gc
 gc.disable()
 class Node:
@@ -29,11 +35,35 @@ for _ in range(5):
 print(best)
 "#;
 
-fn simulate() -> f64 {
-    let mut best = f64::MAX;
-    for _ in 0..5 {
+const PY_GC: &str = r#"
+import time, gc
+gc.disable()
+class Node:
+    pass
+best = None
+for _ in range(3):
+    keep = [Node() for _ in range(N // 2)]
+    for _ in range(N // 4):
+        a = Node(); b = Node(); a.o = b; b.o = a
+    del a, b
+    t = time.perf_counter()
+    n = gc.collect()
+    dt = time.perf_counter() - t
+    best = dt if best is None else min(best, dt)
+    del keep
+    gc.collect()
+print(best, n)
+"#;
+
+fn best_of(runs: usize, mut f: impl FnMut() -> f64) -> f64 {
+    (0..runs).map(|_| f()).fold(f64::MAX, f64::min)
+}
+
+fn chain(profile: Profile) -> f64 {
+    best_of(5, || {
         let t = Instant::now();
-        let mut h = Heap::with_sink(Profile::for_version(PyVersion::V3_13), Box::new(NullSink));
+        let mut h = Heap::with_sink(profile, Box::new(NullSink));
+        h.gc_set_enabled(false); // as the Python side does
         let node = h.new_class("Node", ClassSpec::default()).unwrap();
         let head = h.new_instance(node).unwrap();
         let mut tail = head;
@@ -44,25 +74,69 @@ fn simulate() -> f64 {
             tail = n;
         }
         h.dec_root(head).unwrap();
-        best = best.min(t.elapsed().as_secs_f64());
-        assert_eq!(h.user_objects(), 5, "only the class and its satellites remain");
-    }
-    best
+        t.elapsed().as_secs_f64()
+    })
+}
+
+/// Returns the best collection time and what `gc.collect()` returned.
+fn full_collection(profile: Profile) -> (f64, u64) {
+    let mut found = 0;
+    let secs = best_of(3, || {
+        let mut h = Heap::with_sink(profile, Box::new(NullSink));
+        h.gc_set_enabled(false);
+        let node = h.new_class("Node", ClassSpec::default()).unwrap();
+        let keep = h.new_list().unwrap();
+        for _ in 0..N / 2 {
+            let x = h.new_instance(node).unwrap();
+            h.list_append(keep, x).unwrap();
+            h.dec_root(x).unwrap();
+        }
+        for _ in 0..N / 4 {
+            let (a, b) = (h.new_instance(node).unwrap(), h.new_instance(node).unwrap());
+            h.set_attr(a, "o", b).unwrap();
+            h.set_attr(b, "o", a).unwrap();
+            h.dec_root(a).unwrap();
+            h.dec_root(b).unwrap();
+        }
+        let t = Instant::now();
+        found = h.gc_collect(2).unwrap().expect("no finalizers to run").total();
+        t.elapsed().as_secs_f64()
+    });
+    (secs, found)
+}
+
+fn python(python: &str, program: &str) -> Option<String> {
+    let out = Command::new(python).arg("-c").arg(format!("N = {N}\n{program}")).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 fn main() {
-    let python = std::env::var("HEAPSCOPE_PYTHON").unwrap_or_else(|_| "python3".into());
-    let sim = simulate();
-    println!("heapscope: 1M-node chain build + del head: {:.3} s", sim);
-    let out = Command::new(&python).arg("-c").arg(format!("N = {N}\n{PYTHON}")).output();
-    match out {
-        Ok(o) if o.status.success() => {
-            let secs: f64 = String::from_utf8_lossy(&o.stdout).trim().parse().expect("python prints seconds");
-            let version =
-                Command::new(&python).arg("-V").output().map(|v| String::from_utf8_lossy(&v.stdout).trim().to_string());
-            println!("{}: same program: {:.3} s", version.unwrap_or_default(), secs);
-            println!("ratio simulator/CPython: {:.2} (target <= 0.5)", sim / secs);
+    let python_exe = std::env::var("HEAPSCOPE_PYTHON").unwrap_or_else(|_| "python3".into());
+    let version = Command::new(&python_exe)
+        .arg("-c")
+        .arg("import sys; print('%d.%d' % sys.version_info[:2])")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let profile = version.as_deref().and_then(|v| v.parse::<PyVersion>().ok()).unwrap_or(PyVersion::V3_13);
+    let profile = Profile::for_version(profile);
+    println!("profile {} (matching `{python_exe}`)", profile.version);
+
+    let sim = chain(profile);
+    println!("chain: heapscope {sim:.3} s");
+    match python(&python_exe, PY_CHAIN).and_then(|s| s.parse::<f64>().ok()) {
+        Some(py) => println!("chain: CPython {py:.3} s; ratio simulator/CPython {:.2} (target <= 0.5)", sim / py),
+        None => println!("chain: skipped the CPython side: `{python_exe}` did not run (set HEAPSCOPE_PYTHON)"),
+    }
+
+    let (sim, found) = full_collection(profile);
+    println!("gc: heapscope full collection {sim:.3} s, collect() returned {found}");
+    let py = python(&python_exe, PY_GC);
+    match py.as_deref().and_then(|s| s.split_once(' ')) {
+        Some((secs, n)) => {
+            let secs: f64 = secs.parse().unwrap_or(f64::NAN);
+            println!("gc: CPython {secs:.3} s, collect() returned {n}; ratio simulator/CPython {:.2} (target <= 1.0)", sim / secs);
         }
-        _ => println!("skipped the CPython comparison: `{python}` did not run (set HEAPSCOPE_PYTHON)"),
+        None => println!("gc: skipped the CPython side: `{python_exe}` did not run"),
     }
 }

@@ -176,7 +176,6 @@ impl Heap {
             birth: self.site,
             kind,
             flags: 0,
-            generation: 0,
             live: true,
         };
         let id = match self.free_slots.pop() {
@@ -219,7 +218,6 @@ impl Heap {
         let o = &mut self.objects[id.index as usize];
         if o.flags & flags::TRACKED == 0 {
             o.flags |= flags::TRACKED;
-            o.generation = 0;
             self.gc.lists.push(GcList::Gen0, id.index);
             self.sink.emit(Event::Track { id, tracked: true });
         }

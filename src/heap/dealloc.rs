@@ -250,22 +250,9 @@ impl Heap {
         debug_assert!(released.is_ok(), "engine released a dead object {id}");
     }
 
+    /// An instance whose class has a finalizer that has not run yet (PEP 442: at most once).
     pub(crate) fn needs_finalizer(&self, id: ObjId) -> bool {
-        let o = &self.objects[id.index as usize];
-        if o.kind != Kind::Instance || o.flags & flags::FINALIZED != 0 {
-            return false;
-        }
-        self.class_spec(id).is_some_and(|s| s.has_del || s.legacy_del)
-    }
-
-    /// The spec of an instance's class.
-    pub(crate) fn class_spec(&self, id: ObjId) -> Option<&crate::heap::values::ClassSpec> {
-        let o = &self.objects[id.index as usize];
-        if o.kind != Kind::Instance {
-            return None;
-        }
-        let class = o.refs.iter().find(|e| e.label == EdgeLabel::Type)?;
-        self.classes.get(&class.target.index).map(|c| &c.spec)
+        self.objects[id.index as usize].flags & (flags::HAS_FINALIZER | flags::FINALIZED) == flags::HAS_FINALIZER
     }
 
     /// Detach a weakref from its referent (`_PyWeakref_ClearRef`): it now returns None.

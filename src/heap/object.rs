@@ -105,21 +105,25 @@ pub struct Edge {
 /// Object state bits.
 pub(crate) mod flags {
     /// Tracked by the cycle GC (`_gc_next != 0`).
-    pub const TRACKED: u8 = 1;
+    pub const TRACKED: u16 = 1;
     /// `__del__` already ran (`_PyGC_PREV_MASK_FINALIZED`, PEP 442: at most once).
-    pub const FINALIZED: u8 = 2;
+    pub const FINALIZED: u16 = 2;
     /// A statically allocated singleton (small int, `''`, `()`, None, ...): owns no block.
-    pub const STATIC: u8 = 4;
+    pub const STATIC: u16 = 4;
     /// Immortal (PEP 683): the count never changes.
-    pub const IMMORTAL: u8 = 8;
+    pub const IMMORTAL: u16 = 8;
     /// At least one weakref points at it (so its death must clear them).
-    pub const WEAKLY_REFERENCED: u8 = 32;
+    pub const WEAKLY_REFERENCED: u16 = 32;
     /// A candidate of the collection in progress (`PREV_MASK_COLLECTING`).
-    pub const COLLECTING: u8 = 64;
+    pub const COLLECTING: u16 = 64;
     /// Tentatively unreachable during `move_unreachable` (`NEXT_MASK_UNREACHABLE`).
-    pub const UNREACHABLE: u8 = 128;
+    pub const UNREACHABLE: u16 = 128;
+    /// Its class defines `__del__` or a legacy `tp_del` (cached from the class at creation).
+    pub const HAS_FINALIZER: u16 = 256;
+    /// Its class has a legacy `tp_del`: the collector cannot free it.
+    pub const LEGACY_FINALIZER: u16 = 512;
     /// In the middle of deallocation: no new references may be taken.
-    pub const DYING: u8 = 16;
+    pub const DYING: u16 = 16;
 }
 
 /// One slot of the object table.
@@ -142,9 +146,7 @@ pub struct Object {
     /// Where it was created (tracemalloc's frame), as a site number.
     pub(crate) birth: u32,
     pub(crate) kind: Kind,
-    pub(crate) flags: u8,
-    /// GC generation (0..=2) while tracked.
-    pub(crate) generation: u8,
+    pub(crate) flags: u16,
     /// Whether the slot holds a live object.
     pub(crate) live: bool,
 }
@@ -196,10 +198,6 @@ impl Object {
     /// Its simulated address (`id()`): the start of its block, or a static address.
     pub fn address(&self) -> Addr {
         self.block
-    }
-    /// The GC generation it is in, when tracked.
-    pub fn generation(&self) -> Option<u8> {
-        self.is_tracked().then_some(self.generation)
     }
     /// The site it was created at.
     pub fn birth(&self) -> u32 {

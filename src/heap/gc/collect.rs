@@ -60,6 +60,8 @@ pub struct Collection {
     /// The legacy-finalizer set (uncollectable).
     pub finalizers: Vec<ObjId>,
     gc_refs: Vec<i64>,
+    /// Scratch buffer for `tp_traverse` results.
+    visit: Vec<ObjId>,
     cursor: usize,
     wrcb: Vec<(ObjId, ObjId)>,
     collected: u64,
@@ -78,6 +80,7 @@ impl Collection {
             unreachable: Vec::new(),
             finalizers: Vec::new(),
             gc_refs: Vec::new(),
+            visit: Vec::new(),
             cursor: 0,
             wrcb: Vec::new(),
             collected: 0,
@@ -125,11 +128,11 @@ impl Heap {
         self.get(id).is_ok()
     }
 
-    fn has_flag(&self, id: ObjId, f: u8) -> bool {
+    fn has_flag(&self, id: ObjId, f: u16) -> bool {
         self.get(id).is_ok_and(|o| o.flags & f != 0)
     }
 
-    fn set_flag(&mut self, id: ObjId, f: u8, on: bool) {
+    fn set_flag(&mut self, id: ObjId, f: u16, on: bool) {
         if let Ok(o) = self.obj_mut(id) {
             if on {
                 o.flags |= f;
@@ -151,12 +154,6 @@ impl Heap {
         }
         self.gc.lists.remove(id.index);
         self.gc.lists.push(list, id.index);
-        let o = &mut self.objects[id.index as usize];
-        o.generation = match list {
-            GcList::Gen0 => 0,
-            GcList::Gen1 => 1,
-            GcList::Gen2 | GcList::Permanent => 2,
-        };
     }
 
     /// Run the collection until it finishes, needs a call, waits for a deallocation's call, or (in step mode)
@@ -330,13 +327,16 @@ impl Heap {
 
     /// `subtract_refs`: every reference from one candidate to another (`visit_decref`).
     fn subtract_refs(&mut self, c: &mut Collection, set: &[ObjId]) {
+        let mut visit = std::mem::take(&mut c.visit);
         for &id in set {
-            for r in self.traverse(id).unwrap_or_default() {
+            let _ = self.traverse_into(id, &mut visit);
+            for &r in &visit {
                 if self.has_flag(r, flags::COLLECTING) {
                     *c.refs_mut(r.index) -= 1;
                 }
             }
         }
+        c.visit = visit;
     }
 
     /// `move_unreachable`: scan in order; an object with `gc_refs > 0` is reachable and makes what it reaches
@@ -345,7 +345,9 @@ impl Heap {
         let mut scan = young;
         let mut reachable = Vec::with_capacity(scan.len());
         let mut unreachable: Vec<Option<ObjId>> = Vec::new();
-        let mut position = rustc_hash::FxHashMap::default();
+        // Where each tentatively unreachable object sits in `unreachable`, by slot.
+        let mut position: Vec<u32> = Vec::new();
+        let mut visit = std::mem::take(&mut c.visit);
         let mut i = 0;
         while i < scan.len() {
             let id = scan[i];
@@ -354,15 +356,14 @@ impl Heap {
                 continue;
             }
             if *c.refs_mut(id.index) > 0 {
-                for r in self.traverse(id).unwrap_or_default() {
+                let _ = self.traverse_into(id, &mut visit);
+                for &r in &visit {
                     if !self.has_flag(r, flags::COLLECTING) {
                         continue;
                     }
                     if self.has_flag(r, flags::UNREACHABLE) {
                         self.set_flag(r, flags::UNREACHABLE, false);
-                        if let Some(p) = position.remove(&r.index) {
-                            unreachable[p] = None;
-                        }
+                        unreachable[position[r.index as usize] as usize] = None;
                         scan.push(r);
                         *c.refs_mut(r.index) = 1;
                     } else if *c.refs_mut(r.index) == 0 {
@@ -373,10 +374,15 @@ impl Heap {
                 reachable.push(id);
             } else {
                 self.set_flag(id, flags::UNREACHABLE, true);
-                position.insert(id.index, unreachable.len());
+                let slot = id.index as usize;
+                if position.len() <= slot {
+                    position.resize(slot + 1, 0);
+                }
+                position[slot] = unreachable.len() as u32;
                 unreachable.push(Some(id));
             }
         }
+        c.visit = visit;
         let unreachable: Vec<ObjId> = unreachable.into_iter().flatten().collect();
         for &u in &unreachable {
             self.set_flag(u, flags::UNREACHABLE, false);
@@ -428,7 +434,7 @@ impl Heap {
     }
 
     fn has_legacy_finalizer(&self, id: ObjId) -> bool {
-        self.class_spec(id).is_some_and(|s| s.legacy_del)
+        self.has_flag(id, flags::LEGACY_FINALIZER)
     }
 
     fn phase_legacy_finalizers(&mut self, c: &mut Collection) {

@@ -197,9 +197,14 @@ impl Heap {
 
     /// `gc.unfreeze()`: the permanent generation joins the oldest generation.
     pub fn gc_unfreeze(&mut self) {
-        for slot in self.gc.lists.merge(GcList::Permanent, GcList::Gen2) {
-            self.objects[slot as usize].generation = 2;
-        }
+        self.gc.lists.merge(GcList::Permanent, GcList::Gen2);
+    }
+
+    /// The generation list an object is in: 0-2, or 3 for the permanent generation; `None` when untracked
+    /// (or while a collection has it out of its list).
+    pub fn gc_generation(&self, id: ObjId) -> HeapResult<Option<u8>> {
+        self.get(id)?;
+        Ok(self.gc.lists.list_of(id.index).map(|l| l as u8))
     }
 
     /// `gc.get_freeze_count()`.

@@ -18,31 +18,37 @@ impl Heap {
     ///    (`PyObject_VisitManagedDict`);
     /// 4. classes: `__dict__` then `__mro__` (`type_traverse`); weakrefs: only the callback (`gc_traverse`).
     pub fn traverse(&self, id: ObjId) -> HeapResult<Vec<ObjId>> {
+        let mut out = Vec::new();
+        self.traverse_into(id, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Heap::traverse`] into a caller's buffer (cleared first), so the collector allocates nothing per object.
+    pub(crate) fn traverse_into(&self, id: ObjId, out: &mut Vec<ObjId>) -> HeapResult<()> {
+        out.clear();
         let o = self.get(id)?;
-        let targets = |f: &dyn Fn(&Edge) -> bool| o.refs.iter().filter(|e| f(e)).map(|e| e.target).collect::<Vec<_>>();
-        Ok(match o.kind {
-            Kind::List | Kind::Tuple => o.refs.iter().rev().map(|e| e.target).collect(),
+        let mut push = |f: &dyn Fn(&Edge) -> bool| out.extend(o.refs.iter().filter(|e| f(e)).map(|e| e.target));
+        match o.kind {
+            Kind::List | Kind::Tuple => out.extend(o.refs.iter().rev().map(|e| e.target)),
             Kind::Dict if o.aux & DICT_GENERAL_KEYS != 0 => {
-                let mut out = Vec::with_capacity(o.refs.len());
                 for pair in o.refs.chunks(2) {
                     out.extend(pair.iter().rev().map(|e| e.target));
                 }
-                out
             }
-            Kind::Dict => targets(&|e| !matches!(e.label, EdgeLabel::Key(_))),
+            Kind::Dict => push(&|e| !matches!(e.label, EdgeLabel::Key(_))),
             Kind::Instance => {
                 let inline_valid = self.profile.instance_layout == InstanceLayout::InlineValues && o.aux != 0;
-                let mut out = targets(&|e| matches!(e.label, EdgeLabel::Attr(_)));
+                push(&|e| matches!(e.label, EdgeLabel::Attr(_)));
                 if !inline_valid {
-                    out.extend(targets(&|e| e.label == EdgeLabel::Dict));
+                    push(&|e| e.label == EdgeLabel::Dict);
                 }
-                out.extend(targets(&|e| e.label == EdgeLabel::Type));
-                out
+                push(&|e| e.label == EdgeLabel::Type);
             }
-            Kind::WeakRef => self.callback_edge(id).map(|i| vec![o.refs[i].target]).unwrap_or_default(),
-            k if k.is_gc_type() => o.refs.iter().map(|e| e.target).collect(),
-            _ => Vec::new(),
-        })
+            Kind::WeakRef => out.extend(self.callback_edge(id).map(|i| o.refs[i].target)),
+            k if k.is_gc_type() => out.extend(o.refs.iter().map(|e| e.target)),
+            _ => {}
+        }
+        Ok(())
     }
 
     /// `tp_clear`: drop the references that can form cycles. Tuples and descriptors have none to drop; a class
@@ -69,9 +75,14 @@ impl Heap {
 
     /// Remove the edges of `id` that `which` selects, releasing each in order.
     fn drop_edges(&mut self, id: ObjId, which: impl Fn(&Edge) -> bool) -> HeapResult<()> {
-        let refs = std::mem::take(&mut self.objects[id.index as usize].refs);
-        let (gone, kept): (Vec<Edge>, Vec<Edge>) = refs.into_iter().partition(|e| which(e));
-        self.objects[id.index as usize].refs = kept.into_iter().collect();
+        let mut gone = Vec::new();
+        self.objects[id.index as usize].refs.retain(|e| {
+            let drop = which(e);
+            if drop {
+                gone.push(*e);
+            }
+            !drop
+        });
         if self.get(id)?.kind == Kind::WeakRef {
             self.clear_weakref(id);
         }

@@ -6,7 +6,7 @@ use crate::heap::error::{HeapError, HeapResult};
 use crate::heap::events::EdgeLabel;
 use crate::heap::freelist::DICT_SPLIT;
 use crate::heap::ids::{Name, ObjId};
-use crate::heap::object::Kind;
+use crate::heap::object::{Kind, flags};
 use crate::heap::profile::InstanceLayout;
 use crate::heap::sizes::{self, DICT_MINSIZE, DICT_OBJECT};
 use crate::heap::values::{ClassInfo, ClassSpec, SHARED_KEYS_MAX_SIZE};
@@ -83,9 +83,18 @@ impl Heap {
             }
         };
         let expected_edges = 1 + info.spec.slots.as_ref().map_or(info.shared_keys.len(), Vec::len);
+        let finalizer = if info.spec.legacy_del {
+            flags::HAS_FINALIZER | flags::LEGACY_FINALIZER
+        } else if info.spec.has_del {
+            flags::HAS_FINALIZER
+        } else {
+            0
+        };
         let id = self.alloc_object(Kind::Instance, block, capacity)?;
         // One allocation for the type edge and the attributes instances of this class usually get.
-        self.objects[id.index as usize].refs.reserve_exact(expected_edges);
+        let o = &mut self.objects[id.index as usize];
+        o.refs.reserve_exact(expected_edges);
+        o.flags |= finalizer;
         if values > 0 {
             self.objects[id.index as usize].extra = self.alloc.malloc(values as usize, &mut *self.sink)?;
         }
