@@ -122,16 +122,30 @@ fn main() {
     let profile = Profile::for_version(profile);
     println!("profile {} (matching `{python_exe}`)", profile.version);
 
+    // `HEAPSCOPE_BENCH=chain` or `=gc` runs one half (for profiling).
+    let only = std::env::var("HEAPSCOPE_BENCH").unwrap_or_default();
+    if only != "gc" {
+        compare_chain(profile, &python_exe);
+    }
+    if only != "chain" {
+        compare_gc(profile, &python_exe);
+    }
+}
+
+fn compare_chain(profile: Profile, python_exe: &str) {
     let sim = chain(profile);
     println!("chain: heapscope {sim:.3} s");
-    match python(&python_exe, PY_CHAIN).and_then(|s| s.parse::<f64>().ok()) {
+    match python(python_exe, PY_CHAIN).and_then(|s| s.parse::<f64>().ok()) {
         Some(py) => println!("chain: CPython {py:.3} s; ratio simulator/CPython {:.2} (target <= 0.5)", sim / py),
         None => println!("chain: skipped the CPython side: `{python_exe}` did not run (set HEAPSCOPE_PYTHON)"),
     }
 
+}
+
+fn compare_gc(profile: Profile, python_exe: &str) {
     let (sim, found) = full_collection(profile);
     println!("gc: heapscope full collection {sim:.3} s, collect() returned {found}");
-    let py = python(&python_exe, PY_GC);
+    let py = python(python_exe, PY_GC);
     match py.as_deref().and_then(|s| s.split_once(' ')) {
         Some((secs, n)) => {
             let secs: f64 = secs.parse().unwrap_or(f64::NAN);

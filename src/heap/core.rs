@@ -2,7 +2,7 @@
 
 use super::dealloc::DeallocStack;
 use super::error::{HeapError, HeapResult};
-use super::events::{Cause, EdgeLabel, Event, EventSink, NullSink};
+use super::events::{Cause, EdgeLabel, Event, EventSink, Events, NullSink};
 use super::freelist::FreeLists;
 use super::gc::{GcList, GcState};
 use super::ids::{Addr, Name, ObjId};
@@ -20,7 +20,7 @@ pub struct Heap {
     pub(crate) alloc: Obmalloc,
     pub(crate) objects: Vec<Object>,
     pub(crate) free_slots: Vec<u32>,
-    pub(crate) sink: Box<dyn EventSink>,
+    pub(crate) sink: Events,
     pub(crate) frames: Frames,
     pub(crate) names: Vec<Box<str>>,
     pub(crate) name_index: HashMap<Box<str>, Name>,
@@ -54,7 +54,7 @@ impl Heap {
             profile,
             objects: Vec::new(),
             free_slots: Vec::new(),
-            sink,
+            sink: Events::new(sink),
             frames: Frames::default(),
             names: Vec::new(),
             name_index: HashMap::default(),
@@ -93,7 +93,7 @@ impl Heap {
 
     /// Replace the event sink, returning the old one.
     pub fn set_sink(&mut self, sink: Box<dyn EventSink>) -> Box<dyn EventSink> {
-        std::mem::replace(&mut self.sink, sink)
+        self.sink.replace(sink)
     }
 
     /// Cap the bytes the simulated process may take from the OS; allocations beyond fail with `MemoryError`.
@@ -202,7 +202,7 @@ impl Heap {
         let block = match self.free_lists.pop(kind, aux) {
             Some(addr) => addr,
             None => {
-                let addr = self.alloc.malloc(nbytes as usize, &mut *self.sink)?;
+                let addr = self.alloc.malloc(nbytes as usize, &mut self.sink)?;
                 if kind.is_gc_type() {
                     self.gc.count[0] += 1;
                     self.maybe_trigger_gc();

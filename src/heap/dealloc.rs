@@ -12,7 +12,7 @@
 
 use super::core::Heap;
 use super::error::{HeapError, HeapResult};
-use super::events::{Cause, EdgeLabel, Event};
+use super::events::{Cause, EdgeLabel, Event, EventSink};
 use super::ids::ObjId;
 use super::object::{Edge, Kind, flags};
 use thin_vec::ThinVec;
@@ -180,8 +180,14 @@ impl Heap {
                         self.sink.emit(Event::IncRef { id, refcnt: 1, cause: Cause::Runtime });
                         self.sink.emit(Event::Finalize { id });
                         self.top().stage = Stage::Del { taken: false };
-                    } else {
+                    } else if self.objects[id.index as usize].flags & flags::WEAKLY_REFERENCED != 0 {
                         self.top().stage = Stage::Weakrefs;
+                    } else {
+                        // The common case, no finalizer and no weakref: straight to releasing referents.
+                        let edges = self.release_order(id);
+                        let top = self.top();
+                        top.edges = edges;
+                        top.stage = Stage::Release;
                     }
                 }
                 Stage::Del { .. } | Stage::Callback { .. } => break,
@@ -338,11 +344,11 @@ impl Heap {
 
     fn free_blocks(&mut self, kind: crate::heap::object::Kind, block: u64, extra: u64, aux: u32) {
         if extra != 0 && !self.free_lists.push_keys(kind, aux, extra) {
-            let freed = self.alloc.free(extra, &mut *self.sink);
+            let freed = self.alloc.free(extra, &mut self.sink);
             debug_assert!(freed.is_ok(), "{freed:?}");
         }
         if !self.free_lists.push(kind, aux, block) {
-            let freed = self.alloc.free(block, &mut *self.sink);
+            let freed = self.alloc.free(block, &mut self.sink);
             debug_assert!(freed.is_ok(), "{freed:?}");
             if kind.is_gc_type() {
                 // `PyObject_GC_Del`: "count--" only if positive (§3.2).

@@ -77,6 +77,37 @@ pub enum Event {
 pub trait EventSink {
     /// Called once per mutation, in order.
     fn emit(&mut self, event: Event);
+
+    /// True for a sink that discards everything, so the heap can skip building events at all.
+    fn is_null(&self) -> bool {
+        false
+    }
+}
+
+/// The heap's sink, with the "is anybody listening" test done inline on the hot path.
+pub(crate) struct Events {
+    sink: Box<dyn EventSink>,
+    on: bool,
+}
+
+impl Events {
+    pub(crate) fn new(sink: Box<dyn EventSink>) -> Events {
+        Events { on: !sink.is_null(), sink }
+    }
+
+    pub(crate) fn replace(&mut self, sink: Box<dyn EventSink>) -> Box<dyn EventSink> {
+        self.on = !sink.is_null();
+        std::mem::replace(&mut self.sink, sink)
+    }
+}
+
+impl EventSink for Events {
+    #[inline]
+    fn emit(&mut self, event: Event) {
+        if self.on {
+            self.sink.emit(event);
+        }
+    }
 }
 
 /// Discards events.
@@ -85,6 +116,10 @@ pub struct NullSink;
 
 impl EventSink for NullSink {
     fn emit(&mut self, _: Event) {}
+
+    fn is_null(&self) -> bool {
+        true
+    }
 }
 
 /// Keeps every event in memory, in order.

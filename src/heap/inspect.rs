@@ -87,7 +87,7 @@ impl Heap {
     /// Empty every type free list, freeing the blocks (`_PyGC_ClearAllFreeLists`; a full collection does this).
     pub fn clear_free_lists(&mut self) -> HeapResult<()> {
         for (block, gc_object) in self.free_lists.clear() {
-            self.alloc.free(block, &mut *self.sink)?;
+            self.alloc.free(block, &mut self.sink)?;
             if gc_object {
                 self.gc.count[0] = self.gc.count[0].saturating_sub(1);
             }

@@ -97,3 +97,30 @@ fn none_is_mortal_on_3_11_but_immortal_on_3_12() {
     let n = h.none();
     assert_eq!(refcount(&h, n), 4_294_967_295);
 }
+
+#[test]
+fn returning_from_a_function_frees_its_locals() {
+    let mut h = heap(PyVersion::V3_13);
+    let keep = h.new_list().unwrap();
+    h.bind("keep", keep).unwrap();
+    h.dec_root(keep).unwrap();
+    h.push_frame("f");
+    let local = h.new_list().unwrap();
+    h.bind("tmp", local).unwrap();
+    h.dec_root(local).unwrap();
+    let escapes = h.new_float(1.0).unwrap();
+    h.bind("x", escapes).unwrap();
+    h.list_append(keep, escapes).unwrap();
+    h.dec_root(escapes).unwrap();
+    assert_eq!(refcount(&h, escapes), 3, "the local and the list");
+    let names: Vec<&str> = h.frames().names_of(escapes).map(|n| h.name(n)).collect();
+    assert_eq!(names, ["x"]);
+    h.pop_frame().unwrap();
+    assert!(h.get(local).is_err(), "only the frame held it");
+    assert_eq!(refcount(&h, escapes), 2, "the list still holds it");
+    assert_eq!(h.lookup("keep"), Some(keep));
+    h.unbind("keep").unwrap();
+    assert!(h.get(keep).is_err() && h.get(escapes).is_err());
+    assert!(h.unbind("keep").is_err(), "NameError");
+    assert_ok(&h);
+}

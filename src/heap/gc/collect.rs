@@ -8,7 +8,7 @@
 use super::{CollectResult, DEBUG_SAVEALL, GcList};
 use crate::heap::core::Heap;
 use crate::heap::dealloc::Call;
-use crate::heap::events::{Cause, Event};
+use crate::heap::events::{Cause, Event, EventSink};
 use crate::heap::ids::ObjId;
 use crate::heap::object::{Kind, flags};
 use crate::heap::profile::PyVersion;

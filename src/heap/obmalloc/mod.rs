@@ -44,6 +44,8 @@ pub enum AllocError {
 #[derive(Clone, Debug)]
 pub struct Obmalloc {
     pool_size: u32,
+    /// `POOL_BITS`: pools are aligned powers of two, so `POOL_ADDR` is a mask.
+    pool_bits: u32,
     arena_size: u32,
     misalignment: u32,
     max_pools: u32,
@@ -72,6 +74,7 @@ impl Obmalloc {
         }
         Obmalloc {
             pool_size: profile.pool_size,
+            pool_bits: profile.pool_size.trailing_zeros(),
             arena_size: profile.arena_size,
             misalignment: profile.arena_misalignment,
             max_pools,
@@ -92,7 +95,7 @@ impl Obmalloc {
     }
 
     /// `_PyObject_Malloc(nbytes)`: pymalloc for 1..=512 bytes, else the raw allocator.
-    pub fn malloc(&mut self, nbytes: usize, sink: &mut dyn EventSink) -> Result<Addr, AllocError> {
+    pub fn malloc<S: EventSink + ?Sized>(&mut self, nbytes: usize, sink: &mut S) -> Result<Addr, AllocError> {
         let Some(class) = size_class(nbytes) else {
             return self.raw_malloc(nbytes as u64, sink);
         };
@@ -125,7 +128,7 @@ impl Obmalloc {
 
     /// `allocate_from_new_pool(size)`: take a cached empty pool or carve a new one from the head of
     /// `usable_arenas` (mapping a new arena if the list is empty), front-link it, and hand out its first block.
-    fn allocate_from_new_pool(&mut self, class: usize, sink: &mut dyn EventSink) -> Result<(PoolKey, u32), AllocError> {
+    fn allocate_from_new_pool<S: EventSink + ?Sized>(&mut self, class: usize, sink: &mut S) -> Result<(PoolKey, u32), AllocError> {
         if self.arenas.usable.is_none() {
             if let Some(limit) = self.limit {
                 let held = self.arenas.currently_allocated * u64::from(self.arena_size) + self.raw_bytes;
@@ -186,7 +189,7 @@ impl Obmalloc {
     }
 
     /// `_PyObject_Free(p)`: back to its pool (`pymalloc_free`) or to the raw allocator.
-    pub fn free(&mut self, addr: Addr, sink: &mut dyn EventSink) -> Result<(), AllocError> {
+    pub fn free<S: EventSink + ?Sized>(&mut self, addr: Addr, sink: &mut S) -> Result<(), AllocError> {
         let Some((key, off)) = self.locate(addr) else {
             return self.raw_free(addr, sink);
         };
@@ -230,7 +233,7 @@ impl Obmalloc {
 
     /// `insert_to_freepool`: unlink the empty pool from usedpools, push it on its arena's `freepools`, and
     /// apply the arena-list rules (which may return the arena to the OS).
-    fn insert_to_freepool(&mut self, key: PoolKey, sink: &mut dyn EventSink) {
+    fn insert_to_freepool<S: EventSink + ?Sized>(&mut self, key: PoolKey, sink: &mut S) {
         let pool = self.pool_mut(key);
         let (next, prev) = (pool.nextpool, pool.prevpool);
         self.set_prev(next, prev);
@@ -249,7 +252,7 @@ impl Obmalloc {
 
     /// `pymalloc_realloc`: stay in place when `nbytes <= size && 4*nbytes > 3*size`; otherwise allocate, copy
     /// and free. Blocks outside pymalloc always go through `PyMem_RawRealloc`, even for small sizes.
-    pub fn realloc(&mut self, addr: Addr, nbytes: usize, sink: &mut dyn EventSink) -> Result<Addr, AllocError> {
+    pub fn realloc<S: EventSink + ?Sized>(&mut self, addr: Addr, nbytes: usize, sink: &mut S) -> Result<Addr, AllocError> {
         match self.locate(addr) {
             Some((key, off)) => {
                 let pool = self.pool(key);
@@ -287,7 +290,7 @@ impl Obmalloc {
         }
     }
 
-    fn raw_malloc(&mut self, nbytes: u64, sink: &mut dyn EventSink) -> Result<Addr, AllocError> {
+    fn raw_malloc<S: EventSink + ?Sized>(&mut self, nbytes: u64, sink: &mut S) -> Result<Addr, AllocError> {
         if let Some(limit) = self.limit {
             let held = self.arenas.currently_allocated * u64::from(self.arena_size) + self.raw_bytes;
             if held + nbytes > limit {
@@ -304,7 +307,7 @@ impl Obmalloc {
         Ok(addr)
     }
 
-    fn raw_free(&mut self, addr: Addr, sink: &mut dyn EventSink) -> Result<(), AllocError> {
+    fn raw_free<S: EventSink + ?Sized>(&mut self, addr: Addr, sink: &mut S) -> Result<(), AllocError> {
         let n = self.raw.remove(&addr).ok_or(AllocError::InvalidFree(addr))?;
         self.raw_bytes -= n;
         sink.emit(Event::BlockFree { addr });
@@ -313,17 +316,18 @@ impl Obmalloc {
 
     /// `address_in_range` plus `POOL_ADDR`: the pool and offset of an address inside a live arena's pools.
     fn locate(&self, addr: Addr) -> Option<(PoolKey, u32)> {
-        let stride = 2 * u64::from(self.arena_size);
-        let idx = addr.checked_sub(ARENA_REGION)? / stride;
+        // Arena slots are `2 * ARENA_SIZE` apart (a power of two): the slot is a shift away.
+        let idx = addr.checked_sub(ARENA_REGION)? >> (self.arena_size.trailing_zeros() + 1);
         let ao = self.arenas.slots.get(idx as usize)?;
         if ao.address == 0 || addr < ao.first_pool {
             return None;
         }
-        let pool = (addr - ao.first_pool) / u64::from(self.pool_size);
+        let rel = addr - ao.first_pool;
+        let pool = rel >> self.pool_bits;
         if pool >= ao.pools.len() as u64 {
             return None;
         }
-        let off = ((addr - ao.first_pool) % u64::from(self.pool_size)) as u32;
+        let off = (rel & (u64::from(self.pool_size) - 1)) as u32;
         Some((PoolKey { arena: idx as u32, pool: pool as u8 }, off))
     }
 
@@ -336,7 +340,7 @@ impl Obmalloc {
     }
 
     fn pool_addr(&self, key: PoolKey) -> Addr {
-        self.arenas.slots[key.arena as usize].first_pool + u64::from(key.pool) * u64::from(self.pool_size)
+        self.arenas.slots[key.arena as usize].first_pool + (u64::from(key.pool) << self.pool_bits)
     }
 
     fn set_next(&mut self, link: PoolLink, to: PoolLink) {

@@ -24,7 +24,7 @@ impl Heap {
     pub fn new_generator(&mut self, locals: &[ObjId]) -> HeapResult<ObjId> {
         let id = self.alloc_object(Kind::Generator, self.profile.sizes.generator, 0)?;
         if self.profile.sizes.generator_frame > 0 {
-            let frame = self.alloc.malloc(self.profile.sizes.generator_frame as usize, &mut *self.sink)?;
+            let frame = self.alloc.malloc(self.profile.sizes.generator_frame as usize, &mut self.sink)?;
             self.objects[id.index as usize].extra = frame;
         }
         let frame = self.intern("gi_frame");

@@ -70,9 +70,9 @@ impl Heap {
         }
         let nbytes = cap as usize * 8;
         let new = if old == 0 {
-            self.alloc.malloc(nbytes, &mut *self.sink)?
+            self.alloc.malloc(nbytes, &mut self.sink)?
         } else {
-            self.alloc.realloc(old, nbytes, &mut *self.sink)?
+            self.alloc.realloc(old, nbytes, &mut self.sink)?
         };
         let o = &mut self.objects[list.index as usize];
         o.extra = new;
@@ -169,7 +169,7 @@ impl Heap {
             self.decref(e.target, Cause::Edge(list, e.label))?;
         }
         if array != 0 {
-            self.alloc.free(array, &mut *self.sink)?;
+            self.alloc.free(array, &mut self.sink)?;
         }
         Ok(())
     }

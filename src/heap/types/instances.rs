@@ -24,7 +24,7 @@ impl Heap {
         let name = self.intern(name);
         let descr_size = self.profile.sizes.getset_descriptor;
         let class = self.alloc_object(Kind::Class, sizes::type_alloc_size(&self.profile), 0)?;
-        let keys = self.alloc.malloc(sizes::shared_keys_size(&self.profile) as usize, &mut *self.sink)?;
+        let keys = self.alloc.malloc(sizes::shared_keys_size(&self.profile) as usize, &mut self.sink)?;
         self.objects[class.index as usize].extra = keys;
         self.track(class);
         self.classes.insert(
@@ -96,7 +96,7 @@ impl Heap {
         o.refs.reserve_exact(expected_edges);
         o.flags |= finalizer;
         if values > 0 {
-            self.objects[id.index as usize].extra = self.alloc.malloc(values as usize, &mut *self.sink)?;
+            self.objects[id.index as usize].extra = self.alloc.malloc(values as usize, &mut self.sink)?;
         }
         self.add_edge(id, EdgeLabel::Type, class)?;
         self.track(id);
@@ -232,7 +232,7 @@ impl Heap {
         }
         let dict = self.alloc_object(Kind::Dict, self.profile.sizes.gc_head + DICT_OBJECT, 0)?;
         let n = sizes::usable_fraction(size);
-        let values = self.alloc.malloc(8 * n as usize, &mut *self.sink)?;
+        let values = self.alloc.malloc(8 * n as usize, &mut self.sink)?;
         let o = &mut self.objects[dict.index as usize];
         o.extra = values;
         o.aux = DICT_SPLIT | n;
@@ -254,7 +254,7 @@ impl Heap {
             size <<= 1;
         }
         let n = sizes::usable_fraction(size);
-        let values = self.alloc.realloc(values, 8 * n as usize, &mut *self.sink)?;
+        let values = self.alloc.realloc(values, 8 * n as usize, &mut self.sink)?;
         let o = &mut self.objects[dict.index as usize];
         o.extra = values;
         o.aux = DICT_SPLIT | n;

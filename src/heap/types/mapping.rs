@@ -106,13 +106,13 @@ impl Heap {
         let reuse = (new_size == DICT_MINSIZE && !general_now).then(|| self.free_lists.pop_keys()).flatten();
         let keys = match reuse {
             Some(k) => k,
-            None => self.alloc.malloc(nbytes as usize, &mut *self.sink)?,
+            None => self.alloc.malloc(nbytes as usize, &mut self.sink)?,
         };
         let o = &mut self.objects[dict.index as usize];
         let old = std::mem::replace(&mut o.extra, keys);
         let old_aux = std::mem::replace(&mut o.aux, new_size | if general_now { DICT_GENERAL_KEYS } else { 0 });
         if old != 0 && !self.free_lists.push_keys(Kind::Dict, old_aux, old) {
-            self.alloc.free(old, &mut *self.sink)?;
+            self.alloc.free(old, &mut self.sink)?;
         }
         // `dictresize` compacts: entries are renumbered and dummies vanish.
         let mut next = 0;
@@ -176,9 +176,9 @@ impl Heap {
             let o = &self.objects[set.index as usize];
             let old = o.extra;
             let new =
-                if new_table > SET_MINSIZE { self.alloc.malloc(16 * new_table as usize, &mut *self.sink)? } else { 0 };
+                if new_table > SET_MINSIZE { self.alloc.malloc(16 * new_table as usize, &mut self.sink)? } else { 0 };
             if old != 0 {
-                self.alloc.free(old, &mut *self.sink)?;
+                self.alloc.free(old, &mut self.sink)?;
             }
             let o = &mut self.objects[set.index as usize];
             o.extra = new;
