@@ -139,7 +139,6 @@ fn compare_chain(profile: Profile, python_exe: &str) {
         Some(py) => println!("chain: CPython {py:.3} s; ratio simulator/CPython {:.2} (target <= 0.5)", sim / py),
         None => println!("chain: skipped the CPython side: `{python_exe}` did not run (set HEAPSCOPE_PYTHON)"),
     }
-
 }
 
 fn compare_gc(profile: Profile, python_exe: &str) {
@@ -149,7 +148,10 @@ fn compare_gc(profile: Profile, python_exe: &str) {
     match py.as_deref().and_then(|s| s.split_once(' ')) {
         Some((secs, n)) => {
             let secs: f64 = secs.parse().unwrap_or(f64::NAN);
-            println!("gc: CPython {secs:.3} s, collect() returned {n}; ratio simulator/CPython {:.2} (target <= 1.0)", sim / secs);
+            println!(
+                "gc: CPython {secs:.3} s, collect() returned {n}; ratio simulator/CPython {:.2} (target <= 1.0)",
+                sim / secs
+            );
         }
         None => println!("gc: skipped the CPython side: `{python_exe}` did not run"),
     }

@@ -37,6 +37,8 @@ pub struct Heap {
     pub(crate) gc: GcState,
     pub(crate) dealloc: DeallocStack,
     pub(crate) site: u32,
+    /// Scratch space for `tp_clear` (kept to avoid an allocation per cleared object).
+    pub(crate) edge_scratch: Vec<Edge>,
     pub(crate) live: u64,
 }
 
@@ -67,6 +69,7 @@ impl Heap {
             gc: GcState::new(profile.thresholds),
             dealloc: DeallocStack::default(),
             site: 0,
+            edge_scratch: Vec::new(),
             live: 0,
         }
     }

@@ -27,7 +27,8 @@ fn run_calls(h: &mut Heap) {
 
 #[test]
 fn collections_never_free_the_reachable_and_free_all_garbage() {
-    for (v, seed) in [(PyVersion::V3_8, 11u64), (PyVersion::V3_10, 12), (PyVersion::V3_12, 13), (PyVersion::V3_13, 14)] {
+    for (v, seed) in [(PyVersion::V3_8, 11u64), (PyVersion::V3_10, 12), (PyVersion::V3_12, 13), (PyVersion::V3_13, 14)]
+    {
         let mut h = Heap::new(Profile::for_version(v));
         h.gc_set_threshold([60, 5, 5]);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -109,7 +110,10 @@ fn collections_never_free_the_reachable_and_free_all_garbage() {
         assert_eq!(live, kept, "{v}: after the last full collection only gc.garbage (and the classes) remain");
         let stats = h.gc_stats();
         let (collected, uncollectable): (u64, u64) = (stats.iter().map(|s| s.collected).sum(), stats[2].uncollectable);
-        println!("{v}: collected {collected}, uncollectable {uncollectable}, collections {:?}", stats.map(|s| s.collections));
+        println!(
+            "{v}: collected {collected}, uncollectable {uncollectable}, collections {:?}",
+            stats.map(|s| s.collections)
+        );
         assert!(collected > 100 && uncollectable > 0, "{v}: the run collected cycles ({collected}, {uncollectable})");
         assert!(stats[0].collections > 50, "{v}: automatic collections ran ({})", stats[0].collections);
     }

@@ -290,9 +290,9 @@ impl Heap {
         }
         let order = std::iter::once(g).chain(0..g);
         let mut young = Vec::new();
+        c.gc_refs = vec![0; self.objects.len()];
         for gen_ in order {
-            for slot in self.gc.lists.slots(GcList::generation(gen_)) {
-                self.gc.lists.remove(slot);
+            for slot in self.gc.lists.take_all(GcList::generation(gen_)) {
                 let o = &mut self.objects[slot as usize];
                 o.flags |= flags::COLLECTING;
                 young.push(ObjId { index: slot, generation: o.slot_gen });

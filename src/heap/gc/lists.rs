@@ -115,6 +115,22 @@ impl GcLists {
         out
     }
 
+    /// Detach every object of `list` at once, returning the slots in order; they are in no list afterwards.
+    pub fn take_all(&mut self, list: GcList) -> Vec<u32> {
+        let slots = self.slots(list);
+        for &s in &slots {
+            let n = Self::node(s);
+            self.next[n] = UNLINKED;
+            self.prev[n] = UNLINKED;
+            self.owner[s as usize] = u8::MAX;
+        }
+        let h = list.head() as usize;
+        self.next[h] = h as u32;
+        self.prev[h] = h as u32;
+        self.len[h] = 0;
+        slots
+    }
+
     /// Move every object of `from` to the tail of `to` (`gc_list_merge`), returning the moved slots.
     pub fn merge(&mut self, from: GcList, to: GcList) -> Vec<u32> {
         let moved = self.slots(from);

@@ -38,11 +38,16 @@ impl Heap {
             Kind::Dict => push(&|e| !matches!(e.label, EdgeLabel::Key(_))),
             Kind::Instance => {
                 let inline_valid = self.profile.instance_layout == InstanceLayout::InlineValues && o.aux != 0;
-                push(&|e| matches!(e.label, EdgeLabel::Attr(_)));
-                if !inline_valid {
-                    push(&|e| e.label == EdgeLabel::Dict);
+                let (mut dict, mut class) = (None, None);
+                for e in o.refs.iter() {
+                    match e.label {
+                        EdgeLabel::Attr(_) => out.push(e.target),
+                        EdgeLabel::Dict if !inline_valid => dict = Some(e.target),
+                        EdgeLabel::Type => class = Some(e.target),
+                        _ => {}
+                    }
                 }
-                push(&|e| e.label == EdgeLabel::Type);
+                out.extend(dict.into_iter().chain(class));
             }
             Kind::WeakRef => out.extend(self.callback_edge(id).map(|i| o.refs[i].target)),
             k if k.is_gc_type() => out.extend(o.refs.iter().map(|e| e.target)),
@@ -75,7 +80,9 @@ impl Heap {
 
     /// Remove the edges of `id` that `which` selects, releasing each in order.
     fn drop_edges(&mut self, id: ObjId, which: impl Fn(&Edge) -> bool) -> HeapResult<()> {
-        let mut gone = Vec::new();
+        // A reused buffer: the collector clears hundreds of thousands of objects in a row.
+        let mut gone = std::mem::take(&mut self.edge_scratch);
+        gone.clear();
         self.objects[id.index as usize].refs.retain(|e| {
             let drop = which(e);
             if drop {
@@ -86,9 +93,13 @@ impl Heap {
         if self.get(id)?.kind == Kind::WeakRef {
             self.clear_weakref(id);
         }
-        for e in gone {
-            self.decref(e.target, Cause::GcClear(id))?;
+        let mut result = Ok(());
+        for e in gone.drain(..) {
+            if result.is_ok() {
+                result = self.decref(e.target, Cause::GcClear(id));
+            }
         }
-        Ok(())
+        self.edge_scratch = gone;
+        result
     }
 }

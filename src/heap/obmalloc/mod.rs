@@ -128,7 +128,11 @@ impl Obmalloc {
 
     /// `allocate_from_new_pool(size)`: take a cached empty pool or carve a new one from the head of
     /// `usable_arenas` (mapping a new arena if the list is empty), front-link it, and hand out its first block.
-    fn allocate_from_new_pool<S: EventSink + ?Sized>(&mut self, class: usize, sink: &mut S) -> Result<(PoolKey, u32), AllocError> {
+    fn allocate_from_new_pool<S: EventSink + ?Sized>(
+        &mut self,
+        class: usize,
+        sink: &mut S,
+    ) -> Result<(PoolKey, u32), AllocError> {
         if self.arenas.usable.is_none() {
             if let Some(limit) = self.limit {
                 let held = self.arenas.currently_allocated * u64::from(self.arena_size) + self.raw_bytes;
@@ -252,7 +256,12 @@ impl Obmalloc {
 
     /// `pymalloc_realloc`: stay in place when `nbytes <= size && 4*nbytes > 3*size`; otherwise allocate, copy
     /// and free. Blocks outside pymalloc always go through `PyMem_RawRealloc`, even for small sizes.
-    pub fn realloc<S: EventSink + ?Sized>(&mut self, addr: Addr, nbytes: usize, sink: &mut S) -> Result<Addr, AllocError> {
+    pub fn realloc<S: EventSink + ?Sized>(
+        &mut self,
+        addr: Addr,
+        nbytes: usize,
+        sink: &mut S,
+    ) -> Result<Addr, AllocError> {
         match self.locate(addr) {
             Some((key, off)) => {
                 let pool = self.pool(key);
