@@ -29,18 +29,27 @@ impl GcList {
 const HEADS: u32 = 4;
 const UNLINKED: u32 = u32::MAX;
 
+/// One link of a list: the neighbours and which list holds it (`u8::MAX`: none). Kept together so an
+/// update touches one cache line.
+#[derive(Clone, Copy, Debug)]
+struct Link {
+    next: u32,
+    prev: u32,
+    owner: u8,
+}
+
+const FREE: Link = Link { next: UNLINKED, prev: UNLINKED, owner: u8::MAX };
+
 /// Node `i < HEADS` is a list head; node `HEADS + slot` is the object in `slot`.
 #[derive(Clone, Debug)]
 pub(crate) struct GcLists {
-    next: Vec<u32>,
-    prev: Vec<u32>,
+    links: Vec<Link>,
     len: [usize; HEADS as usize],
-    owner: Vec<u8>,
 }
 
 impl Default for GcLists {
     fn default() -> Self {
-        GcLists { next: (0..HEADS).collect(), prev: (0..HEADS).collect(), len: [0; HEADS as usize], owner: Vec::new() }
+        GcLists { links: (0..HEADS).map(|h| Link { next: h, prev: h, owner: h as u8 }).collect(), len: [0; HEADS as usize] }
     }
 }
 
@@ -49,47 +58,37 @@ impl GcLists {
         (slot + HEADS) as usize
     }
 
-    fn ensure(&mut self, slot: u32) {
-        let need = Self::node(slot) + 1;
-        if self.next.len() < need {
-            self.next.resize(need, UNLINKED);
-            self.prev.resize(need, UNLINKED);
-            self.owner.resize(need - HEADS as usize, u8::MAX);
-        }
-    }
-
     /// Append `slot` at the tail of `list` (`gc_list_append`).
     pub fn push(&mut self, list: GcList, slot: u32) {
-        self.ensure(slot);
-        debug_assert_eq!(self.next[Self::node(slot)], UNLINKED, "slot {slot} is already in a list");
-        let (h, n) = (list.head() as usize, Self::node(slot));
-        let last = self.prev[h] as usize;
-        self.next[last] = n as u32;
-        self.prev[n] = last as u32;
-        self.next[n] = h as u32;
-        self.prev[h] = n as u32;
+        let n = Self::node(slot);
+        if self.links.len() <= n {
+            self.links.resize((n + 1).max(self.links.len() * 2), FREE);
+        }
+        debug_assert_eq!(self.links[n].next, UNLINKED, "slot {slot} is already in a list");
+        let h = list.head() as usize;
+        let last = self.links[h].prev as usize;
+        self.links[last].next = n as u32;
+        self.links[n] = Link { next: h as u32, prev: last as u32, owner: list as u8 };
+        self.links[h].prev = n as u32;
         self.len[h] += 1;
-        self.owner[slot as usize] = list as u8;
     }
 
     /// Unlink `slot` from whatever list holds it (`gc_list_remove`); no-op when it is in none.
     pub fn remove(&mut self, slot: u32) {
         let n = Self::node(slot);
-        if n >= self.next.len() || self.next[n] == UNLINKED {
+        let Some(&Link { next, prev, owner }) = self.links.get(n) else { return };
+        if next == UNLINKED {
             return;
         }
-        let (p, x) = (self.prev[n] as usize, self.next[n] as usize);
-        self.next[p] = x as u32;
-        self.prev[x] = p as u32;
-        self.next[n] = UNLINKED;
-        self.prev[n] = UNLINKED;
-        self.len[self.owner[slot as usize] as usize] -= 1;
-        self.owner[slot as usize] = u8::MAX;
+        self.links[prev as usize].next = next;
+        self.links[next as usize].prev = prev;
+        self.links[n] = FREE;
+        self.len[owner as usize] -= 1;
     }
 
     /// The list holding `slot`, if any.
     pub fn list_of(&self, slot: u32) -> Option<GcList> {
-        match self.owner.get(slot as usize).copied() {
+        match self.links.get(Self::node(slot)).map(|l| l.owner) {
             Some(0) => Some(GcList::Gen0),
             Some(1) => Some(GcList::Gen1),
             Some(2) => Some(GcList::Gen2),
@@ -107,10 +106,10 @@ impl GcLists {
     pub fn slots(&self, list: GcList) -> Vec<u32> {
         let h = list.head();
         let mut out = Vec::with_capacity(self.len(list));
-        let mut n = self.next[h as usize];
+        let mut n = self.links[h as usize].next;
         while n != h {
             out.push(n - HEADS);
-            n = self.next[n as usize];
+            n = self.links[n as usize].next;
         }
         out
     }
@@ -119,23 +118,19 @@ impl GcLists {
     pub fn take_all(&mut self, list: GcList) -> Vec<u32> {
         let slots = self.slots(list);
         for &s in &slots {
-            let n = Self::node(s);
-            self.next[n] = UNLINKED;
-            self.prev[n] = UNLINKED;
-            self.owner[s as usize] = u8::MAX;
+            self.links[Self::node(s)] = FREE;
         }
         let h = list.head() as usize;
-        self.next[h] = h as u32;
-        self.prev[h] = h as u32;
+        self.links[h].next = h as u32;
+        self.links[h].prev = h as u32;
         self.len[h] = 0;
         slots
     }
 
     /// Move every object of `from` to the tail of `to` (`gc_list_merge`), returning the moved slots.
     pub fn merge(&mut self, from: GcList, to: GcList) -> Vec<u32> {
-        let moved = self.slots(from);
+        let moved = self.take_all(from);
         for &s in &moved {
-            self.remove(s);
             self.push(to, s);
         }
         moved
