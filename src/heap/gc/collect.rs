@@ -307,20 +307,20 @@ impl Heap {
     fn update_refs(&mut self, c: &mut Collection, keep_all: bool) {
         let mut kept = Vec::with_capacity(c.young.len());
         for id in std::mem::take(&mut c.young) {
-            let Ok(o) = self.get(id) else { continue };
-            if o.is_immortal() && !keep_all {
-                self.set_flag(id, flags::COLLECTING, false);
-                if self.profile.version == PyVersion::V3_12 {
-                    self.gc.lists.push(GcList::Permanent, id.index);
-                } else {
-                    self.untrack(id);
-                }
+            let Ok(o) = self.obj_mut(id) else { continue };
+            if !o.is_immortal() || keep_all {
+                o.flags |= flags::COLLECTING;
+                let refcnt = i64::from(o.refcnt);
+                *c.refs_mut(id.index) = refcnt;
+                kept.push(id);
                 continue;
             }
-            let refcnt = i64::from(o.refcnt);
-            self.set_flag(id, flags::COLLECTING, true);
-            *c.refs_mut(id.index) = refcnt;
-            kept.push(id);
+            o.flags &= !flags::COLLECTING;
+            if self.profile.version == PyVersion::V3_12 {
+                self.gc.lists.push(GcList::Permanent, id.index);
+            } else {
+                self.untrack(id);
+            }
         }
         c.young = kept;
     }
@@ -331,7 +331,8 @@ impl Heap {
         for &id in set {
             let _ = self.traverse_into(id, &mut visit);
             for &r in &visit {
-                if self.has_flag(r, flags::COLLECTING) {
+                // Edges only ever lead to live objects (`check` verifies it), so the slot is `r`'s.
+                if self.objects[r.index as usize].flags & flags::COLLECTING != 0 {
                     *c.refs_mut(r.index) -= 1;
                 }
             }
@@ -358,11 +359,12 @@ impl Heap {
             if *c.refs_mut(id.index) > 0 {
                 let _ = self.traverse_into(id, &mut visit);
                 for &r in &visit {
-                    if !self.has_flag(r, flags::COLLECTING) {
+                    let rf = &mut self.objects[r.index as usize].flags;
+                    if *rf & flags::COLLECTING == 0 {
                         continue;
                     }
-                    if self.has_flag(r, flags::UNREACHABLE) {
-                        self.set_flag(r, flags::UNREACHABLE, false);
+                    if *rf & flags::UNREACHABLE != 0 {
+                        *rf &= !flags::UNREACHABLE;
                         unreachable[position[r.index as usize] as usize] = None;
                         scan.push(r);
                         *c.refs_mut(r.index) = 1;
@@ -370,10 +372,10 @@ impl Heap {
                         *c.refs_mut(r.index) = 1;
                     }
                 }
-                self.set_flag(id, flags::COLLECTING, false);
+                self.objects[id.index as usize].flags &= !flags::COLLECTING;
                 reachable.push(id);
             } else {
-                self.set_flag(id, flags::UNREACHABLE, true);
+                self.objects[id.index as usize].flags |= flags::UNREACHABLE;
                 let slot = id.index as usize;
                 if position.len() <= slot {
                     position.resize(slot + 1, 0);

@@ -49,7 +49,10 @@ pub(crate) struct GcLists {
 
 impl Default for GcLists {
     fn default() -> Self {
-        GcLists { links: (0..HEADS).map(|h| Link { next: h, prev: h, owner: h as u8 }).collect(), len: [0; HEADS as usize] }
+        GcLists {
+            links: (0..HEADS).map(|h| Link { next: h, prev: h, owner: h as u8 }).collect(),
+            len: [0; HEADS as usize],
+        }
     }
 }
 
