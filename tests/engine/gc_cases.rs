@@ -402,3 +402,33 @@ fn gc_behaviour_matches_every_local_cpython() {
     println!("{compared} GC cases agree across {} interpreters", interpreters.len());
     assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
 }
+
+#[test]
+fn debug_flags_write_cpythons_messages() {
+    use heapscope::heap::gc::{DEBUG_COLLECTABLE, DEBUG_STATS, DEBUG_UNCOLLECTABLE};
+    let mut s = Sim::new(PyVersion::V3_13);
+    let a = s.class("A", ClassSpec::default());
+    let l = s.class("L", ClassSpec { legacy_del: true, ..Default::default() });
+    let (x, y) = s.cycle(a);
+    let (p, q) = s.cycle(l);
+    s.drop_all(&[x, y, p, q]);
+    s.h.gc_take_messages();
+    s.h.gc_set_debug(DEBUG_STATS | DEBUG_COLLECTABLE | DEBUG_UNCOLLECTABLE);
+    s.collect(2);
+    let msgs = s.h.gc_take_messages();
+    let shapes: Vec<String> = msgs.iter().map(|m| m.split(" <").next().unwrap().to_string()).collect();
+    assert_eq!(
+        shapes,
+        [
+            "gc: collecting generation 2...",
+            "gc: objects in each generation: 16 0 0",
+            "gc: objects in permanent generation: 0",
+            "gc: collectable",
+            "gc: collectable",
+            "gc: uncollectable",
+            "gc: uncollectable",
+            "gc: done, 4 unreachable, 2 uncollectable, 0.0000s elapsed",
+        ]
+    );
+    assert!(msgs[3].starts_with("gc: collectable <A 0x"), "{}", msgs[3]);
+}

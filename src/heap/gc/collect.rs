@@ -5,7 +5,7 @@
 //! Finalizers, weakref callbacks and `gc.callbacks` are Python code: the collection pauses with a [`Call`] and
 //! resumes when the caller reports it done (`Heap::finish_call`).
 
-use super::{CollectResult, DEBUG_SAVEALL, GcList};
+use super::{CollectResult, DEBUG_COLLECTABLE, DEBUG_SAVEALL, DEBUG_STATS, DEBUG_UNCOLLECTABLE, GcList};
 use crate::heap::core::Heap;
 use crate::heap::dealloc::Call;
 use crate::heap::events::{Cause, Event, EventSink};
@@ -232,6 +232,11 @@ impl Heap {
             Phase::HandleLegacyFinalizers => {
                 let list: Vec<ObjId> = c.finalizers.iter().copied().filter(|&f| self.is_live(f)).collect();
                 c.uncollectable = list.len() as u64;
+                if self.gc.debug & DEBUG_UNCOLLECTABLE != 0 {
+                    for &f in &list {
+                        self.debug_cycle("uncollectable", f);
+                    }
+                }
                 let save_all = self.gc.debug & DEBUG_SAVEALL != 0;
                 for &f in &list {
                     if save_all || self.has_legacy_finalizer(f) {
@@ -245,6 +250,13 @@ impl Heap {
                 if c.generation == 2 {
                     let cleared = self.clear_free_lists();
                     debug_assert!(cleared.is_ok());
+                }
+                if self.gc.debug & DEBUG_STATS != 0 {
+                    // The simulator has no clock: the elapsed time is always 0.
+                    let (n, m) = (c.uncollectable, c.collected);
+                    self.gc
+                        .messages
+                        .push(format!("gc: done, {} unreachable, {n} uncollectable, 0.0000s elapsed", n + m));
                 }
                 let s = &mut self.gc.stats[c.generation];
                 s.collections += 1;
@@ -282,6 +294,15 @@ impl Heap {
             return self.phase_callbacks(c, "start", Phase::Start);
         }
         let g = c.generation;
+        if self.gc.debug & DEBUG_STATS != 0 {
+            // `show_stats_each_generations`.
+            let sizes: String = (0..3).map(|i| format!(" {}", self.gc.lists.len(GcList::generation(i)))).collect();
+            self.gc.messages.push(format!("gc: collecting generation {g}..."));
+            self.gc.messages.push(format!("gc: objects in each generation:{sizes}"));
+            self.gc
+                .messages
+                .push(format!("gc: objects in permanent generation: {}", self.gc.lists.len(GcList::Permanent)));
+        }
         if g < 2 {
             self.gc.count[g + 1] += 1;
         }
@@ -457,6 +478,11 @@ impl Heap {
             i += 1;
         }
         c.unreachable = rest.into_iter().filter(|&id| self.has_flag(id, flags::COLLECTING)).collect();
+        if self.gc.debug & DEBUG_COLLECTABLE != 0 {
+            for &id in &c.unreachable {
+                self.debug_cycle("collectable", id);
+            }
+        }
         c.phase = Phase::HandleWeakrefs;
     }
 
@@ -570,6 +596,12 @@ impl Heap {
         }
         c.cursor = 0;
         c.phase = Phase::HandleLegacyFinalizers;
+    }
+
+    /// `debug_cycle`: `gc: <msg> <<type> <address>>`.
+    fn debug_cycle(&mut self, msg: &str, id: ObjId) {
+        let (name, addr) = (self.type_name(id).unwrap_or_default(), self.objects[id.index as usize].address());
+        self.gc.messages.push(format!("gc: {msg} <{name} {addr:#x}>"));
     }
 
     /// Append to `gc.garbage`, which holds a reference.

@@ -73,6 +73,8 @@ pub struct GcState {
     /// 3.12+: a collection was scheduled and runs at the next statement boundary (`_Py_ScheduleGC`).
     pub(crate) scheduled: bool,
     pub(crate) last: Option<CollectResult>,
+    /// What the debug flags made the collector write to stderr, not yet taken.
+    pub(crate) messages: Vec<String>,
 }
 
 impl GcState {
@@ -92,6 +94,7 @@ impl GcState {
             collecting: false,
             scheduled: false,
             last: None,
+            messages: Vec::new(),
         }
     }
 }

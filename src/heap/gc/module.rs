@@ -132,6 +132,12 @@ impl Heap {
         self.gc.debug = flags;
     }
 
+    /// Take what the debug flags (`DEBUG_STATS`, `DEBUG_COLLECTABLE`, `DEBUG_UNCOLLECTABLE`) made the
+    /// collector write to stderr, one line each, in CPython's wording.
+    pub fn gc_take_messages(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.gc.messages)
+    }
+
     /// `gc.garbage`.
     pub fn gc_garbage(&self) -> &[ObjId] {
         &self.gc.garbage
