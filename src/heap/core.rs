@@ -206,7 +206,8 @@ impl Heap {
             Some(addr) => addr,
             None => {
                 let addr = self.alloc.malloc(nbytes as usize, &mut self.sink)?;
-                if kind.is_gc_type() {
+                // 3.14.1+ counts tracked objects instead (see `track`).
+                if kind.is_gc_type() && !self.profile.incremental_gc {
                     self.gc.count[0] += 1;
                     self.maybe_trigger_gc();
                 }
@@ -223,6 +224,9 @@ impl Heap {
             o.flags |= flags::TRACKED;
             self.gc.lists.push(GcList::Gen0, id.index);
             self.sink.emit(Event::Track { id, tracked: true });
+            if self.profile.incremental_gc {
+                self.incremental_tracked();
+            }
         }
     }
 
@@ -233,6 +237,9 @@ impl Heap {
             o.flags &= !flags::TRACKED;
             self.gc.lists.remove(id.index);
             self.sink.emit(Event::Track { id, tracked: false });
+            if self.profile.incremental_gc {
+                self.incremental_untracked();
+            }
         }
     }
 

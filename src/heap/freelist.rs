@@ -18,6 +18,7 @@ pub struct FreeLists {
     limits: FreeListLimits,
     version: PyVersion,
     floats: Vec<Addr>,
+    ints: Vec<Addr>,
     /// Index `n - 1` holds tuples of length `n`.
     tuples: Vec<Vec<Addr>>,
     lists: Vec<Addr>,
@@ -32,6 +33,7 @@ impl FreeLists {
             limits: profile.free_lists,
             version: profile.version,
             floats: Vec::new(),
+            ints: Vec::new(),
             tuples: vec![Vec::new(); profile.free_lists.tuple_max_len as usize],
             lists: Vec::new(),
             dicts: Vec::new(),
@@ -43,6 +45,7 @@ impl FreeLists {
         let l = self.limits;
         match kind {
             Kind::Float => Some((&mut self.floats, l.float)),
+            Kind::Int => Some((&mut self.ints, l.int)),
             Kind::Tuple if aux >= 1 => self.tuples.get_mut(aux as usize - 1).map(|v| (v, l.tuple_per_len)),
             Kind::List => Some((&mut self.lists, l.list)),
             Kind::Dict => Some((&mut self.dicts, l.dict)),
@@ -92,7 +95,9 @@ impl FreeLists {
         let gc_objects =
             self.tuples.iter_mut().flat_map(std::mem::take).chain(self.lists.drain(..)).chain(self.dicts.drain(..));
         let mut out: Vec<(Addr, bool)> = gc_objects.map(|a| (a, true)).collect();
-        out.extend(self.floats.drain(..).chain(self.dict_keys.drain(..)).map(|a| (a, false)));
+        out.extend(
+            self.floats.drain(..).chain(self.ints.drain(..)).chain(self.dict_keys.drain(..)).map(|a| (a, false)),
+        );
         out
     }
 
@@ -100,6 +105,7 @@ impl FreeLists {
     pub fn held(&self) -> impl Iterator<Item = Addr> + '_ {
         self.floats
             .iter()
+            .chain(&self.ints)
             .chain(self.tuples.iter().flatten())
             .chain(&self.lists)
             .chain(&self.dicts)

@@ -19,11 +19,14 @@ pub enum PyVersion {
     V3_12,
     /// CPython 3.13 (observed on 3.13.0).
     V3_13,
+    /// CPython 3.14.1-3.14.4 with the incremental GC. **From source, not observation**: no 3.14 interpreter
+    /// was available; object sizes are assumed unchanged from 3.13 (see `Profile::for_version`).
+    V3_14,
 }
 
 impl PyVersion {
     /// All supported versions, oldest first.
-    pub const ALL: [PyVersion; 5] = [Self::V3_8, Self::V3_10, Self::V3_11, Self::V3_12, Self::V3_13];
+    pub const ALL: [PyVersion; 6] = [Self::V3_8, Self::V3_10, Self::V3_11, Self::V3_12, Self::V3_13, Self::V3_14];
 
     /// The short name users type, e.g. `"3.13"`.
     pub fn as_str(self) -> &'static str {
@@ -33,6 +36,7 @@ impl PyVersion {
             Self::V3_11 => "3.11",
             Self::V3_12 => "3.12",
             Self::V3_13 => "3.13",
+            Self::V3_14 => "3.14",
         }
     }
 }
@@ -45,7 +49,7 @@ impl fmt::Display for PyVersion {
 
 /// An unknown version name; lists the ones heapscope knows.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("unknown CPython profile `{0}` (known: 3.8, 3.10, 3.11, 3.12, 3.13)")]
+#[error("unknown CPython profile `{0}` (known: 3.8, 3.10, 3.11, 3.12, 3.13, 3.14)")]
 pub struct UnknownProfile(pub String);
 
 impl FromStr for PyVersion {
@@ -90,7 +94,7 @@ pub enum StaticRefcount {
     /// 999999999 but they still count (`Include/internal/pycore_object.h` 3.11). None/True/False start at 1.
     StaticBase(u32),
     /// 3.12/3.13 (PEP 683): `_Py_IMMORTAL_REFCNT = UINT_MAX`; incref saturates, decref is skipped
-    /// (`Include/object.h` 3.12/3.13).
+    /// (`Include/object.h` 3.12/3.13). 3.14: `_Py_IMMORTAL_INITIAL_REFCNT = 3 << 30` (`Include/refcount.h`).
     Immortal(u32),
 }
 
@@ -109,6 +113,8 @@ pub struct FreeListLimits {
     pub list: u32,
     /// `PyDict_MAXFREELIST` 80 (`Objects/dictobject.c`, `pycore_dict.h`).
     pub dict: u32,
+    /// Ints: 100 from 3.14 (`Include/internal/pycore_freelist_state.h`), none before.
+    pub int: u32,
     /// Keys objects of size `PyDict_MINSIZE` (8) are cached too, also 80.
     pub dict_keys: u32,
 }
@@ -180,8 +186,11 @@ pub struct Profile {
     pub instance_layout: InstanceLayout,
     /// Header and fixed sizes.
     pub sizes: SizeTable,
-    /// GC thresholds for generations 0, 1, 2.
+    /// GC thresholds for generations 0, 1, 2 (3.14: young, old[0], old[1], the last unused).
     pub thresholds: Thresholds,
+    /// The 3.14.0-3.14.4 incremental collector (a young generation and two old spaces, §3.7) instead of the
+    /// three-generation one.
+    pub incremental_gc: bool,
 }
 
 /// `_PY_NSMALLNEGINTS` (5) and `_PY_NSMALLPOSINTS` (257): ints in -5..=256 are cached singletons
@@ -202,7 +211,7 @@ pub const POOL_OVERHEAD: u32 = 48;
 pub const INITIAL_ARENA_OBJECTS: u32 = 16;
 
 const FREE_LISTS: FreeListLimits =
-    FreeListLimits { float: 100, tuple_max_len: 20, tuple_per_len: 2000, list: 80, dict: 80, dict_keys: 80 };
+    FreeListLimits { float: 100, tuple_max_len: 20, tuple_per_len: 2000, list: 80, dict: 80, dict_keys: 80, int: 0 };
 
 impl Profile {
     /// The default profile: CPython 3.13.
@@ -230,13 +239,18 @@ impl Profile {
                 V3_8 | V3_10 => StaticRefcount::Mortal,
                 V3_11 => StaticRefcount::StaticBase(999_999_999),
                 V3_12 | V3_13 => StaticRefcount::Immortal(u32::MAX),
+                V3_14 => StaticRefcount::Immortal(3 << 30),
             },
-            free_lists: FreeListLimits { tuple_max_len: if old { 19 } else { 20 }, ..FREE_LISTS },
+            free_lists: FreeListLimits {
+                tuple_max_len: if old { 19 } else { 20 },
+                int: if version == V3_14 { 100 } else { 0 },
+                ..FREE_LISTS
+            },
             list_growth: if version == V3_8 { ListGrowth::Py38 } else { ListGrowth::Py39 },
             instance_layout: match version {
                 V3_8 | V3_10 => InstanceLayout::SeparateDict,
                 V3_11 | V3_12 => InstanceLayout::ValuesArray,
-                V3_13 => InstanceLayout::InlineValues,
+                V3_13 | V3_14 => InstanceLayout::InlineValues,
             },
             sizes: SizeTable {
                 gc_head: 16,
@@ -249,7 +263,7 @@ impl Profile {
                     V3_8 => 136,
                     V3_10 => 144,
                     V3_11 => 152,
-                    V3_12 | V3_13 => 160,
+                    V3_12 | V3_13 | V3_14 => 160,
                 },
                 generator: match version {
                     V3_8 => 112,
@@ -273,11 +287,17 @@ impl Profile {
                     V3_10 => 888,
                     V3_11 => 904,
                     V3_12 => 920,
-                    V3_13 => 928,
+                    V3_13 | V3_14 => 928,
                 },
                 getset_descriptor: 64,
             },
-            thresholds: if version == V3_13 { [2000, 10, 10] } else { [700, 10, 10] },
+            thresholds: match version {
+                V3_13 => [2000, 10, 10],
+                // `Include/internal/pycore_runtime_init.h`: young 2000, old[0] 10, old[1] 0.
+                V3_14 => [2000, 10, 0],
+                _ => [700, 10, 10],
+            },
+            incremental_gc: version == V3_14,
         }
     }
 

@@ -76,7 +76,8 @@ impl Heap {
         let id = self.new_slot(kind, addr, 0, 0);
         let (base, immortal) = self.static_base(key.has_static_base());
         let o = &mut self.objects[id.index as usize];
-        o.refcnt = base.saturating_add(1);
+        // Immortal counts stay at their constant; mortal ones count the caller's new reference.
+        o.refcnt = if immortal { base } else { base + 1 };
         o.flags |= flags::STATIC | if immortal { flags::IMMORTAL } else { 0 };
         let value = match key {
             StaticKey::Bool(b) => Some(Value::Int(i128::from(b))),

@@ -27,8 +27,13 @@ fn run_calls(h: &mut Heap) {
 
 #[test]
 fn collections_never_free_the_reachable_and_free_all_garbage() {
-    for (v, seed) in [(PyVersion::V3_8, 11u64), (PyVersion::V3_10, 12), (PyVersion::V3_12, 13), (PyVersion::V3_13, 14)]
-    {
+    for (v, seed) in [
+        (PyVersion::V3_8, 11u64),
+        (PyVersion::V3_10, 12),
+        (PyVersion::V3_12, 13),
+        (PyVersion::V3_13, 14),
+        (PyVersion::V3_14, 15),
+    ] {
         let mut h = Heap::new(Profile::for_version(v));
         h.gc_set_threshold([60, 5, 5]);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);

@@ -2,6 +2,7 @@
 
 mod cpython;
 mod dealloc;
+mod gc_314;
 mod gc_cases;
 mod gc_property;
 mod mallocstats;

@@ -67,6 +67,10 @@ pub struct Collection {
     collected: u64,
     uncollectable: u64,
     pending: Option<(Call, bool)>,
+    /// Where survivors go: the next generation (3.8-3.13) or the visited space (3.14).
+    pub(crate) dest: GcList,
+    /// 3.14: the size of the increment being collected.
+    pub(crate) increment_size: u64,
     /// Stop after every phase (for viewers); otherwise run until a call is needed or the end.
     pub(crate) step_mode: bool,
 }
@@ -86,6 +90,8 @@ impl Collection {
             collected: 0,
             uncollectable: 0,
             pending: None,
+            dest: GcList::generation((generation + 1).min(2)),
+            increment_size: 0,
             step_mode,
         }
     }
@@ -142,11 +148,6 @@ impl Heap {
         }
     }
 
-    /// The generation survivors go to: the next one, or the oldest itself.
-    fn old_list(generation: usize) -> GcList {
-        GcList::generation((generation + 1).min(2))
-    }
-
     /// Put a live, tracked object into a generation list.
     pub(crate) fn gc_list_push(&mut self, id: ObjId, list: GcList) {
         if !self.has_flag(id, flags::TRACKED) {
@@ -189,7 +190,7 @@ impl Heap {
                 let _ = self.decref(weakref, Cause::Runtime);
                 let dead = self.get(weakref).is_err();
                 let c = self.gc.collection.as_mut().expect("collection");
-                let old = Self::old_list(c.generation);
+                let old = c.dest;
                 if dead {
                     c.collected += 1;
                 } else {
@@ -242,11 +243,14 @@ impl Heap {
                     if save_all || self.has_legacy_finalizer(f) {
                         self.garbage_append(f);
                     }
-                    self.gc_list_push(f, Self::old_list(c.generation));
+                    self.gc_list_push(f, c.dest);
                 }
                 c.phase = Phase::Finish;
             }
             Phase::Finish => {
+                if self.profile.incremental_gc {
+                    self.incremental_finish(c);
+                }
                 if c.generation == 2 {
                     let cleared = self.clear_free_lists();
                     debug_assert!(cleared.is_ok());
@@ -303,6 +307,12 @@ impl Heap {
                 .messages
                 .push(format!("gc: objects in permanent generation: {}", self.gc.lists.len(GcList::Permanent)));
         }
+        c.gc_refs = vec![0; self.objects.len()];
+        if self.profile.incremental_gc {
+            // Nothing to collect (the increment only marked, or had no work): report zeros, no statistics.
+            c.phase = if self.incremental_start(c) { Phase::UpdateRefs } else { Phase::Stop };
+            return;
+        }
         if g < 2 {
             self.gc.count[g + 1] += 1;
         }
@@ -311,7 +321,6 @@ impl Heap {
         }
         let order = std::iter::once(g).chain(0..g);
         let mut young = Vec::new();
-        c.gc_refs = vec![0; self.objects.len()];
         for gen_ in order {
             for slot in self.gc.lists.take_all(GcList::generation(gen_)) {
                 let o = &mut self.objects[slot as usize];
@@ -429,12 +438,12 @@ impl Heap {
                 }
             }
         }
-        let old = Self::old_list(g);
         let survivors: Vec<ObjId> = c.young.iter().copied().filter(|&id| self.has_flag(id, flags::TRACKED)).collect();
         for &id in &survivors {
-            self.gc_list_push(id, old);
+            self.gc_list_push(id, c.dest);
         }
         match g {
+            _ if self.profile.incremental_gc => {}
             1 => self.gc.long_lived_pending += survivors.len() as u64,
             2 => {
                 self.gc.long_lived_pending = 0;
@@ -540,7 +549,7 @@ impl Heap {
     /// final. 3.8 (`check_garbage`): any resurrection keeps the whole set alive this time.
     fn phase_resurrected(&mut self, c: &mut Collection) {
         let alive: Vec<ObjId> = c.unreachable.iter().copied().filter(|&id| self.is_live(id)).collect();
-        let old = Self::old_list(c.generation);
+        let old = c.dest;
         c.young = alive;
         self.update_refs(c, true);
         let set = c.young.clone();
@@ -573,7 +582,7 @@ impl Heap {
     /// `DEBUG_SAVEALL`); whatever still lives afterwards moves to the older generation.
     fn phase_delete(&mut self, c: &mut Collection) {
         let save_all = self.gc.debug & DEBUG_SAVEALL != 0;
-        let old = Self::old_list(c.generation);
+        let old = c.dest;
         while let Some(&id) = c.unreachable.get(c.cursor) {
             c.cursor += 1;
             if !self.is_live(id) {

@@ -2,11 +2,13 @@
 //! thresholds, and a collection that runs as a steppable state machine (see `collect.rs`).
 
 mod collect;
+mod incremental;
 mod lists;
 mod module;
 mod traverse;
 
 pub use collect::{Collection, Phase};
+use incremental::Incremental;
 pub use lists::GcList;
 pub(crate) use lists::GcLists;
 
@@ -75,6 +77,8 @@ pub struct GcState {
     pub(crate) last: Option<CollectResult>,
     /// What the debug flags made the collector write to stderr, not yet taken.
     pub(crate) messages: Vec<String>,
+    /// The 3.14 incremental collector's state (unused by the generational profiles).
+    pub(crate) incremental: Incremental,
 }
 
 impl GcState {
@@ -95,6 +99,7 @@ impl GcState {
             scheduled: false,
             last: None,
             messages: Vec::new(),
+            incremental: Incremental::default(),
         }
     }
 }

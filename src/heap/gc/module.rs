@@ -81,6 +81,10 @@ impl Heap {
     /// `collect_generations`: the oldest generation over its threshold, skipping a full collection unless
     /// `long_lived_pending > long_lived_total / 4`.
     fn collect_generations(&mut self) {
+        if self.profile.incremental_gc {
+            // `_Py_RunGC`: one increment.
+            return self.start_collection(1, false);
+        }
         for i in (0..3).rev() {
             if self.gc.count[i] > self.gc.thresholds[i] {
                 if i == 2 && self.gc.long_lived_pending < self.gc.long_lived_total / 4 {
@@ -112,9 +116,9 @@ impl Heap {
         self.gc.thresholds = thresholds;
     }
 
-    /// `gc.get_count()`.
+    /// `gc.get_count()`; on 3.14 `(young, visited space, pending space)`.
     pub fn gc_count(&self) -> [u32; 3] {
-        self.gc.count
+        if self.profile.incremental_gc { self.incremental_counts() } else { self.gc.count }
     }
 
     /// `gc.get_stats()`.
@@ -167,9 +171,14 @@ impl Heap {
     }
 
     /// `gc.get_objects(generation)`: tracked objects in list order; all three generations for `None`. Frozen
-    /// objects are not listed.
+    /// objects are not listed. On 3.14, generation 1 is always empty and 2 lists both old spaces.
     pub fn gc_objects(&self, generation: Option<usize>) -> Vec<ObjId> {
-        let gens: Vec<usize> = generation.map_or(vec![0, 1, 2], |g| vec![g]);
+        let gens: Vec<usize> = match generation {
+            None => vec![0, 1, 2],
+            Some(1) if self.profile.incremental_gc => vec![],
+            Some(2) if self.profile.incremental_gc => vec![1, 2],
+            Some(g) => vec![g],
+        };
         gens.into_iter()
             .flat_map(|g| self.gc.lists.slots(GcList::generation(g)))
             .map(|slot| ObjId { index: slot, generation: self.objects[slot as usize].slot_gen })
@@ -201,9 +210,10 @@ impl Heap {
         self.gc.count = [0; 3];
     }
 
-    /// `gc.unfreeze()`: the permanent generation joins the oldest generation.
+    /// `gc.unfreeze()`: the permanent generation joins the oldest generation (3.14: the visited space).
     pub fn gc_unfreeze(&mut self) {
-        self.gc.lists.merge(GcList::Permanent, GcList::Gen2);
+        let to = if self.profile.incremental_gc { self.visited_space() } else { GcList::Gen2 };
+        self.gc.lists.merge(GcList::Permanent, to);
     }
 
     /// The generation list an object is in: 0-2, or 3 for the permanent generation; `None` when untracked

@@ -14,7 +14,12 @@ impl Heap {
     /// `{}`: a dict object sharing the static empty keys (no keys block), untracked until it holds something
     /// that may be tracked (§3.1, `MAINTAIN_TRACKING`).
     pub fn new_dict(&mut self) -> HeapResult<ObjId> {
-        self.alloc_object(Kind::Dict, self.profile.sizes.gc_head + DICT_OBJECT, 0)
+        let id = self.alloc_object(Kind::Dict, self.profile.sizes.gc_head + DICT_OBJECT, 0)?;
+        if self.profile.incremental_gc {
+            // 3.14 tracks every dict, `{}` included (PR #127027).
+            self.track(id);
+        }
+        Ok(id)
     }
 
     /// Python equality for dict and set lookups: by value for atomic objects, by identity otherwise.
