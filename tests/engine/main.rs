@@ -1,5 +1,6 @@
 //! Engine tests through the public API: one binary, one module per concern.
 
+mod cli;
 mod cpython;
 mod dealloc;
 mod gc_314;

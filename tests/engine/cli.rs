@@ -1,0 +1,33 @@
+//! The `heapscope` binary as a user runs it.
+
+use std::process::Command;
+
+fn heapscope(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_heapscope")).args(args).output().expect("the binary runs");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn profiles_lists_every_version_and_where_its_facts_come_from() {
+    let (code, out, _) = heapscope(&["profiles"]);
+    assert_eq!(code, 0);
+    assert!(out.lines().any(|l| l.starts_with("3.8 ") && l.contains("256K") && l.contains("64")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("3.14") && l.contains("incremental") && l.contains("source only")));
+}
+
+#[test]
+fn mallocstats_prints_cpythons_layout() {
+    let (code, out, _) = heapscope(&["mallocstats", "--profile", "3.8"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("Small block threshold = 512, in 32 size classes."), "{out}");
+    assert!(out.contains("# arenas allocated total           =                    0"));
+    assert!(out.contains("free PyCFunctionObjects"), "3.8's free-list lines");
+}
+
+#[test]
+fn an_unknown_profile_is_a_usage_error_naming_the_known_ones() {
+    let (code, _, err) = heapscope(&["mallocstats", "--profile", "3.9"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown CPython profile `3.9` (known: 3.8, 3.10, 3.11, 3.12, 3.13, 3.14)"), "{err}");
+}
