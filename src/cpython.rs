@@ -64,7 +64,7 @@ mod tests {
     fn found_interpreters_report_their_own_version() {
         for i in super::find_interpreters() {
             let out = std::process::Command::new(&i.path).arg("-V").output().expect("runs");
-            let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+            let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
             assert!(text.contains(&format!("Python {}.", i.version)), "{}: {text}", i.path.display());
         }
     }

@@ -5,3 +5,4 @@
 pub mod cli;
 pub mod cpython;
 pub mod heap;
+pub mod script;

@@ -10,5 +10,6 @@ mod mallocstats;
 mod property;
 mod purity;
 mod refcount;
+mod script;
 mod sizes;
 mod support;

@@ -1,0 +1,172 @@
+//! Rhai scripting over the heap: Python's builtins and modules, with handles that count references.
+//!
+//! Rhai variables are the stack: a [`handle::PyObj`] clone is an incref and its drop a decref, so bindings,
+//! arguments and temporaries count the way Python's do at statement boundaries. Where Rhai differs:
+//! 1. an instance is made with `Node.create()` (Rhai cannot call a value and reserves `new`: Python's `Node()`);
+//! 2. `a is b` is `is_same(a, b)` (`is` is a Rhai keyword); calling a weakref, `w()`, is `weakref::deref(w)`;
+//! 3. a plain Rhai value (`5`, `"a"`) becomes a new Python object where a container or attribute takes it.
+
+mod args;
+mod builtins;
+pub mod handle;
+mod modules;
+pub mod runtime;
+mod syntax;
+
+use crate::heap::{Heap, Profile};
+use rhai::packages::{Package, StandardPackage};
+use rhai::{AST, Engine, EvalAltResult, OptimizationLevel, Position, Scope};
+use runtime::{Rt, Runtime};
+use std::time::{Duration, Instant};
+
+/// Resource limits for scripts (the sandbox).
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Rhai operations per run.
+    pub max_operations: u64,
+    /// Function call depth.
+    pub max_call_levels: usize,
+    /// Expression nesting depth.
+    pub max_expr_depth: usize,
+    /// Longest string, in bytes.
+    pub max_string_size: usize,
+    /// Largest Rhai array or map.
+    pub max_collection_size: usize,
+    /// Variables in scope.
+    pub max_variables: usize,
+    /// Script-defined functions.
+    pub max_functions: usize,
+    /// Wall-clock time per run.
+    pub deadline: Duration,
+    /// Bytes the simulated process may take from the OS (`MemoryError` beyond).
+    pub heap_limit: Option<u64>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 50_000_000,
+            max_call_levels: 64,
+            max_expr_depth: 64,
+            max_string_size: 1 << 20,
+            max_collection_size: 1 << 20,
+            max_variables: 10_000,
+            max_functions: 1_000,
+            deadline: Duration::from_secs(10),
+            heap_limit: Some(1 << 30),
+        }
+    }
+}
+
+/// A script failure, with where it happened in the script.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{message}")]
+pub struct ScriptError {
+    /// Plain-words description (`TypeError: ...`, `syntax error: ...`).
+    pub message: String,
+    /// 1-based line, if known.
+    pub line: Option<usize>,
+    /// 1-based column, if known.
+    pub column: Option<usize>,
+}
+
+impl ScriptError {
+    fn from_rhai(e: &EvalAltResult) -> ScriptError {
+        let pos = e.position();
+        let mut message = e.to_string();
+        if let Some(i) = message.rfind(" (line ") {
+            message.truncate(i);
+        }
+        ScriptError { message, line: pos.line(), column: pos.position() }
+    }
+
+    fn from_parse(e: &rhai::ParseError) -> ScriptError {
+        let pos: Position = e.position();
+        ScriptError { message: format!("syntax error: {}", e.err_type()), line: pos.line(), column: pos.position() }
+    }
+}
+
+/// A sandboxed Rhai interpreter driving one simulated heap. Variables and functions persist across runs.
+pub struct Interpreter {
+    engine: Engine,
+    scope: Scope<'static>,
+    rt: Rt,
+    /// Every function and closure defined so far (closures may be called later as finalizers or callbacks).
+    functions: AST,
+    /// `__heapscope_run_calls();`, run after each script to finish what its last statement made due.
+    drain: AST,
+}
+
+impl Interpreter {
+    /// A fresh interpreter on an empty heap of `profile`.
+    pub fn new(profile: Profile, limits: Limits) -> Interpreter {
+        let mut heap = Heap::new(profile);
+        heap.set_memory_limit(limits.heap_limit);
+        let rt = Runtime::new(heap);
+        let mut engine = Engine::new_raw();
+        engine.register_global_module(StandardPackage::new().as_shared_module());
+        // Every statement must run as written (no constant folding) so stepping sees each one.
+        engine.set_optimization_level(OptimizationLevel::None);
+        engine.disable_symbol("eval");
+        engine
+            .set_max_operations(limits.max_operations)
+            .set_max_call_levels(limits.max_call_levels)
+            .set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth)
+            .set_max_string_size(limits.max_string_size)
+            .set_max_array_size(limits.max_collection_size)
+            .set_max_map_size(limits.max_collection_size)
+            .set_max_variables(limits.max_variables)
+            .set_max_functions(limits.max_functions)
+            .set_max_modules(0);
+        let start = std::cell::Cell::new(Instant::now());
+        let deadline = limits.deadline;
+        let r = rt.clone();
+        engine.on_progress(move |ops| {
+            if ops == 1 {
+                start.set(Instant::now());
+            }
+            if ops % 1024 == 0 && start.get().elapsed() > deadline {
+                return Some(format!("the script ran longer than {} s", deadline.as_secs()).into());
+            }
+            // The eval breaker: a collection scheduled by an allocation (3.12+) runs between operations.
+            if let Ok(mut h) = r.heap.try_borrow_mut() {
+                h.statement_boundary();
+            }
+            None
+        });
+        let r = rt.clone();
+        engine.on_print(move |s| r.log.borrow_mut().push(s.to_string()));
+        let r = rt.clone();
+        engine.on_debug(move |s, _, pos| r.log.borrow_mut().push(format!("[{pos}] {s}")));
+        builtins::register(&mut engine, &rt);
+        modules::register(&mut engine, &rt);
+        syntax::register(&mut engine, &rt);
+        let drain = engine.compile(format!("{}();", syntax::RUN_CALLS)).expect("the drain call compiles");
+        Interpreter { engine, scope: Scope::new(), rt, functions: AST::empty(), drain }
+    }
+
+    /// Compile and run `source`; its variables and functions stay for later runs.
+    pub fn run(&mut self, source: &str) -> Result<(), ScriptError> {
+        let ast = self.engine.compile_with_scope(&self.scope, source).map_err(|e| ScriptError::from_parse(&e))?;
+        let full = self.functions.merge(&ast);
+        let result = self.engine.run_ast_with_scope(&mut self.scope, &full);
+        self.functions = self.functions.merge(&ast.clone_functions_only());
+        // Finalizers made due by values dropped at the end of the run.
+        let drained = self.engine.run_ast_with_scope(&mut self.scope, &self.functions.merge(&self.drain));
+        result.map_err(|e| ScriptError::from_rhai(&e))?;
+        drained.map_err(|e| ScriptError::from_rhai(&e))
+    }
+
+    /// Evaluate a boolean expression in the current scope (expectations).
+    pub fn eval_bool(&mut self, expr: &str) -> Result<bool, ScriptError> {
+        let ast =
+            self.engine.compile_expression_with_scope(&self.scope, expr).map_err(|e| ScriptError::from_parse(&e))?;
+        let full = self.functions.merge(&ast);
+        self.engine.eval_ast_with_scope::<bool>(&mut self.scope, &full).map_err(|e| ScriptError::from_rhai(&e))
+    }
+
+    /// The shared runtime (heap and log).
+    pub fn runtime(&self) -> &Rt {
+        &self.rt
+    }
+}

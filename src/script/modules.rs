@@ -1,0 +1,192 @@
+//! The `gc`, `sys` and `weakref` modules, with Python's names: `gc::collect()`, `sys::getrefcount(x)`, ...
+
+use super::args::{RResult, to_script};
+use super::builtins::act;
+use super::handle::PyObj;
+use super::runtime::{Rt, Runtime, to_rhai};
+use crate::heap::ObjId;
+use crate::heap::gc::{DEBUG_COLLECTABLE, DEBUG_LEAK, DEBUG_SAVEALL, DEBUG_STATS, DEBUG_UNCOLLECTABLE};
+use rhai::{Array, Dynamic, Engine, FnPtr, INT, Map, Module, NativeCallContext};
+
+fn handles(rt: &Rt, ids: Vec<ObjId>) -> Array {
+    ids.into_iter().map(|id| to_script(rt, id)).collect()
+}
+
+/// Register `gc::`, `sys::` and `weakref::`.
+pub fn register(engine: &mut Engine, rt: &Rt) {
+    engine.register_static_module("gc", gc_module(rt).into());
+    engine.register_static_module("sys", sys_module(rt).into());
+    engine.register_static_module("weakref", weakref_module(rt).into());
+}
+
+fn collect(rt: &Rt, ctx: &NativeCallContext, generation: INT) -> RResult<INT> {
+    let done = act(rt, ctx, |h| h.gc_collect(generation).map_err(to_rhai))?;
+    let result = done.or_else(|| rt.heap.borrow().gc_last_result()).map_or(0, |r| r.total());
+    Ok(result as INT)
+}
+
+fn gc_module(rt: &Rt) -> Module {
+    let mut m = Module::new();
+    let r = rt.clone();
+    m.set_native_fn("collect", move |ctx: NativeCallContext| collect(&r, &ctx, 2));
+    let r = rt.clone();
+    m.set_native_fn("collect", move |ctx: NativeCallContext, g: INT| collect(&r, &ctx, g));
+    let r = rt.clone();
+    m.set_native_fn("enable", move || {
+        r.heap.borrow_mut().gc_set_enabled(true);
+        Ok(())
+    });
+    let r = rt.clone();
+    m.set_native_fn("disable", move || {
+        r.heap.borrow_mut().gc_set_enabled(false);
+        Ok(())
+    });
+    let r = rt.clone();
+    m.set_native_fn("isenabled", move || Ok(r.heap.borrow().gc_is_enabled()));
+    let r = rt.clone();
+    m.set_native_fn("get_count", move || {
+        Ok(r.heap.borrow().gc_count().iter().map(|&c| Dynamic::from(INT::from(c))).collect::<Array>())
+    });
+    let r = rt.clone();
+    m.set_native_fn("get_threshold", move || {
+        Ok(r.heap.borrow().gc_threshold().iter().map(|&c| Dynamic::from(INT::from(c))).collect::<Array>())
+    });
+    let r = rt.clone();
+    m.set_native_fn("set_threshold", move |t0: INT, t1: INT, t2: INT| {
+        let t = [t0, t1, t2].map(|t| u32::try_from(t).unwrap_or(0));
+        r.heap.borrow_mut().gc_set_threshold(t);
+        Ok(())
+    });
+    let r = rt.clone();
+    m.set_native_fn("get_stats", move || {
+        Ok(r.heap
+            .borrow()
+            .gc_stats()
+            .iter()
+            .map(|s| {
+                let mut map = Map::new();
+                map.insert("collections".into(), Dynamic::from(s.collections as INT));
+                map.insert("collected".into(), Dynamic::from(s.collected as INT));
+                map.insert("uncollectable".into(), Dynamic::from(s.uncollectable as INT));
+                Dynamic::from(map)
+            })
+            .collect::<Array>())
+    });
+    let r = rt.clone();
+    m.set_native_fn("is_tracked", move |o: PyObj| r.heap.borrow().is_tracked(o.id()).map_err(to_rhai));
+    let r = rt.clone();
+    m.set_native_fn("is_finalized", move |o: PyObj| r.heap.borrow().gc_is_finalized(o.id()).map_err(to_rhai));
+    let r = rt.clone();
+    m.set_native_fn("get_referents", move |o: PyObj| {
+        let ids = r.heap.borrow().gc_referents(o.id()).map_err(to_rhai)?;
+        Ok(handles(&r, ids))
+    });
+    let r = rt.clone();
+    m.set_native_fn("get_referrers", move |o: PyObj| {
+        let ids = r.heap.borrow().gc_referrers(o.id()).map_err(to_rhai)?;
+        Ok(handles(&r, ids))
+    });
+    let r = rt.clone();
+    m.set_native_fn("freeze", move || {
+        r.heap.borrow_mut().gc_freeze();
+        Ok(())
+    });
+    let r = rt.clone();
+    m.set_native_fn("unfreeze", move || {
+        r.heap.borrow_mut().gc_unfreeze();
+        Ok(())
+    });
+    let r = rt.clone();
+    m.set_native_fn("get_freeze_count", move || Ok(r.heap.borrow().gc_freeze_count() as INT));
+    let r = rt.clone();
+    m.set_native_fn("garbage", move || {
+        let ids = r.heap.borrow().gc_garbage().to_vec();
+        Ok(handles(&r, ids))
+    });
+    let r = rt.clone();
+    m.set_native_fn("clear_garbage", move |ctx: NativeCallContext| {
+        act(&r, &ctx, |h| h.gc_clear_garbage().map_err(to_rhai))
+    });
+    let r = rt.clone();
+    m.set_native_fn("set_debug", move |flags: INT| {
+        r.heap.borrow_mut().gc_set_debug(u32::try_from(flags).unwrap_or(0));
+        Ok(())
+    });
+    let r = rt.clone();
+    m.set_native_fn("get_debug", move || Ok(INT::from(r.heap.borrow().gc_debug())));
+    // `gc.callbacks.append(cb)`: the closure becomes a heap function object the collector holds.
+    let r = rt.clone();
+    m.set_native_fn("add_callback", move |ctx: NativeCallContext, f: FnPtr| {
+        act(&r, &ctx, |h| {
+            let id = h.new_function(&[]).map_err(to_rhai)?;
+            r.register_callable(id, f);
+            h.gc_add_callback(id).map_err(to_rhai)?;
+            h.dec_root(id).map_err(to_rhai)
+        })
+    });
+    for (name, value) in [
+        ("DEBUG_STATS", DEBUG_STATS),
+        ("DEBUG_COLLECTABLE", DEBUG_COLLECTABLE),
+        ("DEBUG_UNCOLLECTABLE", DEBUG_UNCOLLECTABLE),
+        ("DEBUG_SAVEALL", DEBUG_SAVEALL),
+        ("DEBUG_LEAK", DEBUG_LEAK),
+    ] {
+        m.set_var(name, INT::from(value));
+    }
+    m
+}
+
+fn sys_module(rt: &Rt) -> Module {
+    let mut m = Module::new();
+    // The argument is a reference of its own, as in CPython: a fresh object bound to one name gives 2.
+    let r = rt.clone();
+    m.set_native_fn("getrefcount", move |o: PyObj| Ok(r.heap.borrow().get(o.id()).map_err(to_rhai)?.refcnt() as INT));
+    let r = rt.clone();
+    m.set_native_fn("getsizeof", move |o: PyObj| Ok(r.heap.borrow().getsizeof(o.id()).map_err(to_rhai)? as INT));
+    let r = rt.clone();
+    m.set_native_fn("debugmallocstats", move || {
+        let text = r.heap.borrow().debug_malloc_stats();
+        r.log.borrow_mut().extend(text.lines().map(str::to_string));
+        Ok(())
+    });
+    m
+}
+
+fn weakref_module(rt: &Rt) -> Module {
+    let mut m = Module::new();
+    let r = rt.clone();
+    m.set_native_fn("ref", move |ctx: NativeCallContext, o: PyObj| {
+        let w = act(&r, &ctx, |h| h.new_weakref(o.id(), None).map_err(to_rhai))?;
+        let w = PyObj::owned(&r, w);
+        // A temporary argument may have been the last reference: its death (and callbacks) happen now.
+        drop(o);
+        Runtime::run_calls(&r, &ctx)?;
+        Ok(w)
+    });
+    let r = rt.clone();
+    m.set_native_fn("ref", move |ctx: NativeCallContext, o: PyObj, f: FnPtr| {
+        let target = o.id();
+        let w = act(&r, &ctx, |h| {
+            let cb = h.new_function(&[]).map_err(to_rhai)?;
+            r.register_callable(cb, f);
+            let w = h.new_weakref(target, Some(cb)).map_err(to_rhai);
+            let _ = h.dec_root(cb);
+            w
+        })?;
+        let w = PyObj::owned(&r, w);
+        drop(o);
+        Runtime::run_calls(&r, &ctx)?;
+        Ok(w)
+    });
+    // Calling a weakref, `w()` in Python, is `weakref::deref(w)`: the object or `()`.
+    let r = rt.clone();
+    m.set_native_fn("deref", move |w: PyObj| {
+        let target = r.heap.borrow().weakref_get(w.id()).map_err(to_rhai)?;
+        Ok(target.map_or(Dynamic::UNIT, |t| to_script(&r, t)))
+    });
+    let r = rt.clone();
+    m.set_native_fn("getweakrefcount", move |o: PyObj| {
+        Ok(r.heap.borrow().weakref_count(o.id()).map_err(to_rhai)? as INT)
+    });
+    m
+}
