@@ -107,6 +107,41 @@ impl Heap {
     /// Set the birth tag given to objects created from now on (the scripting layer's `file:line`).
     pub fn set_site(&mut self, site: u32) {
         self.site = site;
+        self.sink.site = site;
+    }
+
+    /// `tracemalloc.start()`: trace blocks allocated from now on.
+    pub fn tracemalloc_start(&mut self) {
+        if self.sink.tracer.is_none() {
+            self.sink.tracer = Some(Default::default());
+        }
+    }
+
+    /// `tracemalloc.stop()`: forget every trace.
+    pub fn tracemalloc_stop(&mut self) {
+        self.sink.tracer = None;
+    }
+
+    /// `tracemalloc.is_tracing()`.
+    pub fn tracemalloc_is_tracing(&self) -> bool {
+        self.sink.tracer.is_some()
+    }
+
+    /// `tracemalloc.get_traced_memory()`: `(current, peak)`, `(0, 0)` when not tracing.
+    pub fn tracemalloc_traced_memory(&self) -> (u64, u64) {
+        self.sink.tracer.as_ref().map_or((0, 0), |t| t.traced_memory())
+    }
+
+    /// `tracemalloc.reset_peak()`.
+    pub fn tracemalloc_reset_peak(&mut self) {
+        if let Some(t) = &mut self.sink.tracer {
+            t.reset_peak();
+        }
+    }
+
+    /// The live traces (`take_snapshot().traces`); empty when not tracing.
+    pub fn tracemalloc_traces(&self) -> Vec<super::tracemalloc::Trace> {
+        self.sink.tracer.as_ref().map_or_else(Vec::new, |t| t.traces())
     }
 
     /// Intern a name.

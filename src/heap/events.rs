@@ -41,7 +41,8 @@ pub enum EdgeLabel {
 /// One heap mutation. Small and `Copy`, so recording is cheap.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Event {
-    /// A pymalloc block was handed out (`class` is the size class) or, with `class == None`, a raw block.
+    /// A pymalloc block was handed out (`class` is the size class) or, with `class == None`, a raw block; also
+    /// a block resized in place by realloc, with its new requested size.
     BlockAlloc { addr: Addr, nbytes: u32, class: Option<u8> },
     /// A block was returned to its pool or to the raw allocator.
     BlockFree { addr: Addr },
@@ -88,11 +89,15 @@ pub trait EventSink {
 pub(crate) struct Events {
     sink: Box<dyn EventSink>,
     on: bool,
+    /// tracemalloc, while tracing: fed from the block events.
+    pub(crate) tracer: Option<super::tracemalloc::Tracer>,
+    /// The allocation site blocks are attributed to.
+    pub(crate) site: u32,
 }
 
 impl Events {
     pub(crate) fn new(sink: Box<dyn EventSink>) -> Events {
-        Events { on: !sink.is_null(), sink }
+        Events { on: !sink.is_null(), sink, tracer: None, site: 0 }
     }
 
     pub(crate) fn replace(&mut self, sink: Box<dyn EventSink>) -> Box<dyn EventSink> {
@@ -104,6 +109,13 @@ impl Events {
 impl EventSink for Events {
     #[inline]
     fn emit(&mut self, event: Event) {
+        if let Some(t) = &mut self.tracer {
+            match event {
+                Event::BlockAlloc { addr, nbytes, .. } => t.alloc(addr, u64::from(nbytes), self.site),
+                Event::BlockFree { addr } => t.free(addr),
+                _ => {}
+            }
+        }
         if self.on {
             self.sink.emit(event);
         }

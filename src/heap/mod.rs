@@ -18,6 +18,7 @@ pub mod profile;
 mod roots;
 mod sizes;
 mod statics;
+pub mod tracemalloc;
 mod types;
 mod values;
 

@@ -9,7 +9,7 @@ use rhai::{Array, Dynamic, Engine, FnPtr, INT, Map, NativeCallContext};
 /// Run `f` on the heap, then any finalizer or callback it made due, and wrap the new reference it returns.
 fn make(rt: &Rt, ctx: &NativeCallContext, f: impl FnOnce(&mut Heap) -> RResult<ObjId>) -> RResult<PyObj> {
     rt.flush();
-    let id = f(&mut rt.heap.borrow_mut())?;
+    let id = f(&mut at_site(rt, ctx))?;
     let obj = PyObj::owned(rt, id);
     Runtime::run_calls(rt, ctx)?;
     Ok(obj)
@@ -18,9 +18,16 @@ fn make(rt: &Rt, ctx: &NativeCallContext, f: impl FnOnce(&mut Heap) -> RResult<O
 /// Run `f` on the heap for its effect, then the calls it made due.
 pub(crate) fn act<T>(rt: &Rt, ctx: &NativeCallContext, f: impl FnOnce(&mut Heap) -> RResult<T>) -> RResult<T> {
     rt.flush();
-    let r = f(&mut rt.heap.borrow_mut())?;
+    let r = f(&mut at_site(rt, ctx))?;
     Runtime::run_calls(rt, ctx)?;
     Ok(r)
+}
+
+/// The heap, with allocations attributed to the script line of the call (tracemalloc's traceback).
+fn at_site<'a>(rt: &'a Rt, ctx: &NativeCallContext) -> std::cell::RefMut<'a, Heap> {
+    let mut heap = rt.heap.borrow_mut();
+    heap.set_site(ctx.call_position().line().unwrap_or(0) as u32);
+    heap
 }
 
 /// Register the builtins on `engine`.

@@ -12,6 +12,7 @@ pub mod handle;
 mod modules;
 pub mod runtime;
 mod syntax;
+pub mod tracemalloc;
 
 use crate::heap::{Heap, Profile};
 use rhai::packages::{Package, StandardPackage};
@@ -100,6 +101,11 @@ pub struct Interpreter {
 impl Interpreter {
     /// A fresh interpreter on an empty heap of `profile`.
     pub fn new(profile: Profile, limits: Limits) -> Interpreter {
+        Interpreter::with_file(profile, limits, "<script>")
+    }
+
+    /// A fresh interpreter whose script is called `file` in tracebacks (tracemalloc statistics).
+    pub fn with_file(profile: Profile, limits: Limits, file: &str) -> Interpreter {
         let mut heap = Heap::new(profile);
         heap.set_memory_limit(limits.heap_limit);
         let rt = Runtime::new(heap);
@@ -141,6 +147,7 @@ impl Interpreter {
         builtins::register(&mut engine, &rt);
         modules::register(&mut engine, &rt);
         syntax::register(&mut engine, &rt);
+        tracemalloc::register(&mut engine, &rt, file);
         let drain = engine.compile(format!("{}();", syntax::RUN_CALLS)).expect("the drain call compiles");
         Interpreter { engine, scope: Scope::new(), rt, functions: AST::empty(), drain }
     }

@@ -271,6 +271,7 @@ impl Obmalloc {
                 }
                 let n = nbytes as u32;
                 if n <= size && 4 * n > 3 * size {
+                    sink.emit(Event::BlockAlloc { addr, nbytes: n, class: Some(pool.szidx as u8) });
                     return Ok(addr);
                 }
                 let new = self.malloc(nbytes, sink)?;
