@@ -37,6 +37,7 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
     register_containers(engine, rt);
     register_attributes(engine, rt);
     register_introspection(engine, rt);
+    register_arithmetic(engine, rt);
 }
 
 fn register_constructors(engine: &mut Engine, rt: &Rt) {
@@ -258,4 +259,68 @@ fn register_introspection(engine: &mut Engine, rt: &Rt) {
         matches!(h.value(a.id()), Ok(Some(Value::Int(v))) if *v == i128::from(b))
     });
     engine.register_fn("to_string", |o: &mut PyObj| format!("<object {}>", o.id()));
+}
+
+/// A number's value, from an int or float object or a plain Rhai number.
+fn number(rt: &Rt, v: &Dynamic) -> RResult<Value> {
+    if let Ok(i) = v.as_int() {
+        return Ok(Value::Int(i128::from(i)));
+    }
+    if let Ok(f) = v.as_float() {
+        return Ok(Value::Float(f));
+    }
+    let id = v.read_lock::<PyObj>().map(|p| p.id()).ok_or("TypeError: unsupported operand type")?;
+    match rt.heap.borrow().value(id).map_err(to_rhai)? {
+        Some(v @ (Value::Int(_) | Value::Float(_))) => Ok(v.clone()),
+        _ => Err("TypeError: unsupported operand type(s): only int and float objects do arithmetic".into()),
+    }
+}
+
+/// `a <op> b` on numbers: the result is a new object, as in Python (small ints come from the cache).
+fn arith(rt: &Rt, ctx: &NativeCallContext, op: &str, a: &Dynamic, b: &Dynamic) -> RResult<PyObj> {
+    let (x, y) = (number(rt, a)?, number(rt, b)?);
+    let as_f = |v: &Value| match v {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        _ => 0.0,
+    };
+    let result = match (&x, &y, op) {
+        (_, _, "/") => Value::Float(as_f(&x) / as_f(&y)),
+        (Value::Int(p), Value::Int(q), _) => Value::Int(match op {
+            "+" => p + q,
+            "-" => p - q,
+            "*" => p * q,
+            _ if *q == 0 => return Err("ZeroDivisionError: integer modulo by zero".into()),
+            _ => p.rem_euclid(*q),
+        }),
+        _ => Value::Float(match op {
+            "+" => as_f(&x) + as_f(&y),
+            "-" => as_f(&x) - as_f(&y),
+            "*" => as_f(&x) * as_f(&y),
+            _ => as_f(&x).rem_euclid(as_f(&y)),
+        }),
+    };
+    make(rt, ctx, |h| match result {
+        Value::Int(i) => h.new_int(i).map_err(to_rhai),
+        Value::Float(f) => h.new_float(f).map_err(to_rhai),
+        _ => unreachable!("arithmetic yields numbers"),
+    })
+}
+
+/// `+ - * / %` between number objects and plain numbers.
+pub fn register_arithmetic(engine: &mut Engine, rt: &Rt) {
+    for op in ["+", "-", "*", "/", "%"] {
+        let r = rt.clone();
+        engine.register_fn(op, move |ctx: NativeCallContext, a: PyObj, b: PyObj| {
+            arith(&r, &ctx, op, &Dynamic::from(a), &Dynamic::from(b))
+        });
+        let r = rt.clone();
+        engine.register_fn(op, move |ctx: NativeCallContext, a: PyObj, b: INT| {
+            arith(&r, &ctx, op, &Dynamic::from(a), &b.into())
+        });
+        let r = rt.clone();
+        engine.register_fn(op, move |ctx: NativeCallContext, a: INT, b: PyObj| {
+            arith(&r, &ctx, op, &a.into(), &Dynamic::from(b))
+        });
+    }
 }

@@ -9,6 +9,7 @@
 mod args;
 mod builtins;
 pub mod handle;
+mod iteration;
 mod modules;
 pub mod runtime;
 mod syntax;
@@ -146,6 +147,7 @@ impl Interpreter {
         engine.on_debug(move |s, _, pos| r.log.borrow_mut().push(format!("[{pos}] {s}")));
         builtins::register(&mut engine, &rt);
         modules::register(&mut engine, &rt);
+        iteration::register(&mut engine, &rt);
         syntax::register(&mut engine, &rt);
         tracemalloc::register(&mut engine, &rt, file);
         let drain = engine.compile(format!("{}();", syntax::RUN_CALLS)).expect("the drain call compiles");

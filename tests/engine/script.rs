@@ -139,3 +139,25 @@ fn tracemalloc_attributes_blocks_to_lines_and_formats_like_cpython() {
     holds(&mut i, r#"diff[0].to_string() == "tm.py:1: size=2354 B (+2354 B), count=11 (+11), average=214 B""#);
     holds(&mut i, r#"diff[1].to_string() == "tm.py:3: size=13.0 KiB (-864 B), count=100 (-1), average=133 B""#);
 }
+
+#[test]
+fn a_generator_holds_one_value_at_a_time_where_a_list_holds_them_all() {
+    let mut i = interp(PyVersion::V3_13);
+    i.run(
+        "tracemalloc::start();\n\
+         let a = sum(list_of(range(10000), |n| n * 3));\n\
+         let list_peak = tracemalloc::get_traced_memory()[1];\n\
+         tracemalloc::reset_peak();\n\
+         let b = sum(gen(range(10000), |n| n * 3));\n\
+         let gen_peak = tracemalloc::get_traced_memory()[1];\n\
+         let g = gen(range(3), |n| n);\n\
+         let first = next(g); let second = next(g); let third = next(g); let done = next(g, ());",
+    )
+    .unwrap();
+    holds(&mut i, "value(a) == 149985000 && value(b) == 149985000");
+    // 10,000 ints of 32 bytes plus the list's array, against one generator and an int or two at a time.
+    holds(&mut i, "list_peak > 300000 && gen_peak < 1000");
+    holds(&mut i, "value(first) == 0 && value(third) == 2 && done == ()");
+    let err = i.run("next(g);").unwrap_err();
+    assert!(err.message.contains("StopIteration"), "{err:?}");
+}

@@ -1,0 +1,154 @@
+//! Iteration: list comprehensions (`list_of`), generator expressions (`gen`) that are real generator objects
+//! producing one value at a time, `next`, `sum` and `items`.
+//!
+//! `[f(i) for i in range(n)]` is `list_of(range(n), |i| f(i))`; `(f(i) for i in range(n))` is
+//! `gen(range(n), |i| f(i))`.
+
+use super::args::{RResult, obj_arg, to_script};
+use super::builtins::act;
+use super::handle::PyObj;
+use super::runtime::{Rt, Runtime, to_rhai};
+use crate::heap::{Heap, Kind, ObjId, Value};
+use rhai::{Array, Dynamic, Engine, FnPtr, INT, NativeCallContext};
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Where a generator is in its iterable, and what it computes.
+struct GenState {
+    source: ObjId,
+    pos: i64,
+    f: Option<FnPtr>,
+}
+
+/// The generators alive, by heap object.
+type Generators = Rc<RefCell<FxHashMap<ObjId, GenState>>>;
+
+/// The `pos`-th item of a range, list or tuple, as a new reference; `None` past the end.
+fn item(heap: &mut Heap, source: ObjId, pos: i64) -> RResult<Option<ObjId>> {
+    match heap.get(source).map_err(to_rhai)?.kind() {
+        Kind::Range => {
+            let Ok(Some(&Value::Range(start, stop, step))) = heap.value(source) else {
+                return Err("TypeError: bad range".into());
+            };
+            let v = start + pos * step;
+            if (step > 0 && v >= stop) || (step < 0 && v <= stop) {
+                return Ok(None);
+            }
+            Ok(Some(heap.new_int(i128::from(v)).map_err(to_rhai)?))
+        }
+        Kind::List | Kind::Tuple => {
+            if pos as usize >= heap.seq_len(source).map_err(to_rhai)? {
+                return Ok(None);
+            }
+            let id = heap.seq_get(source, pos).map_err(to_rhai)?;
+            heap.inc_root(id).map_err(to_rhai)?;
+            Ok(Some(id))
+        }
+        k => Err(format!("TypeError: '{}' object is not iterable", k.type_name()).into()),
+    }
+}
+
+/// Apply `f` (if any) to the item, returning the object the script gets.
+fn apply(rt: &Rt, ctx: &NativeCallContext, f: &Option<FnPtr>, id: ObjId) -> RResult<Dynamic> {
+    let x = Dynamic::from(PyObj::owned(rt, id));
+    Runtime::run_calls(rt, ctx)?;
+    match f {
+        Some(f) => f.call_within_context::<Dynamic>(ctx, (x,)),
+        None => Ok(x),
+    }
+}
+
+/// Register the iteration builtins.
+pub fn register(engine: &mut Engine, rt: &Rt) {
+    let gens: Generators = Rc::default();
+    let r = rt.clone();
+    engine.register_fn("list_of", move |ctx: NativeCallContext, src: PyObj, f: FnPtr| -> RResult<PyObj> {
+        let list = act(&r, &ctx, |h| h.new_list().map_err(to_rhai))?;
+        let list = PyObj::owned(&r, list);
+        for pos in 0.. {
+            let Some(id) = act(&r, &ctx, |h| item(h, src.id(), pos))? else { break };
+            let v = apply(&r, &ctx, &Some(f.clone()), id)?;
+            act(&r, &ctx, |h| {
+                let a = obj_arg(h, &v)?;
+                let res = h.list_append(list.id(), a.id).map_err(to_rhai);
+                a.done(h);
+                res
+            })?;
+        }
+        Ok(list)
+    });
+    let (r, g) = (rt.clone(), gens.clone());
+    engine.register_fn("gen", move |ctx: NativeCallContext, src: PyObj, f: FnPtr| -> RResult<PyObj> {
+        let id = act(&r, &ctx, |h| h.new_generator(&[src.id()]).map_err(to_rhai))?;
+        let mut gens = g.borrow_mut();
+        gens.retain(|gid, _| r.heap.borrow().get(*gid).is_ok());
+        gens.insert(id, GenState { source: src.id(), pos: 0, f: Some(f) });
+        Ok(PyObj::owned(&r, id))
+    });
+    let (r, g) = (rt.clone(), gens.clone());
+    let next = move |ctx: &NativeCallContext, it: &PyObj| -> RResult<Option<Dynamic>> {
+        let (source, pos, f) = {
+            let mut gens = g.borrow_mut();
+            let st = gens.get_mut(&it.id()).ok_or("TypeError: object is not an iterator (make one with gen(...))")?;
+            st.pos += 1;
+            (st.source, st.pos - 1, st.f.clone())
+        };
+        // The generator's frame keeps its iterable alive through an edge; it may be gone once exhausted.
+        let Some(id) = act(&r, ctx, |h| if h.get(source).is_ok() { item(h, source, pos) } else { Ok(None) })? else {
+            return Ok(None);
+        };
+        apply(&r, ctx, &f, id).map(Some)
+    };
+    let n = next.clone();
+    engine.register_fn("next", move |ctx: NativeCallContext, it: PyObj| -> RResult<Dynamic> {
+        n(&ctx, &it)?.ok_or_else(|| "StopIteration".into())
+    });
+    let n = next.clone();
+    engine.register_fn("next", move |ctx: NativeCallContext, it: PyObj, default: Dynamic| -> RResult<Dynamic> {
+        Ok(n(&ctx, &it)?.unwrap_or(default))
+    });
+    let (r, g) = (rt.clone(), gens.clone());
+    engine.register_fn("sum", move |ctx: NativeCallContext, src: PyObj| -> RResult<Dynamic> {
+        let is_gen = g.borrow().contains_key(&src.id());
+        let mut total: INT = 0;
+        for pos in 0.. {
+            let v = if is_gen {
+                match next(&ctx, &src)? {
+                    Some(v) => v,
+                    None => break,
+                }
+            } else {
+                match act(&r, &ctx, |h| item(h, src.id(), pos))? {
+                    Some(id) => Dynamic::from(PyObj::owned(&r, id)),
+                    None => break,
+                }
+            };
+            total += plain_int(&r, &v)?;
+        }
+        let id = act(&r, &ctx, |h| h.new_int(i128::from(total)).map_err(to_rhai))?;
+        Ok(Dynamic::from(PyObj::owned(&r, id)))
+    });
+    let r = rt.clone();
+    engine.register_fn("items", move |ctx: NativeCallContext, src: PyObj| -> RResult<Array> {
+        let mut out = Array::new();
+        for pos in 0.. {
+            let Some(id) = act(&r, &ctx, |h| item(h, src.id(), pos))? else { break };
+            out.push(to_script(&r, id));
+            r.release(id);
+        }
+        Ok(out)
+    });
+}
+
+/// The integer value of a script value (a Rhai int or an int object).
+fn plain_int(rt: &Rt, v: &Dynamic) -> RResult<INT> {
+    if let Ok(i) = v.as_int() {
+        return Ok(i);
+    }
+    let id = v.read_lock::<PyObj>().map(|p| p.id()).ok_or("TypeError: unsupported operand type for sum()")?;
+    match rt.heap.borrow().value(id).map_err(to_rhai)? {
+        Some(Value::Int(i)) => Ok(*i as INT),
+        _ => Err("TypeError: unsupported operand type(s) for +: 'int' and a non-int".into()),
+    }
+}
