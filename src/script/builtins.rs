@@ -199,6 +199,7 @@ fn register_containers(engine: &mut Engine, rt: &Rt) {
 fn register_attributes(engine: &mut Engine, rt: &Rt) {
     let r = rt.clone();
     engine.register_indexer_get(move |o: &mut PyObj, name: &str| -> RResult<Dynamic> {
+        let weak = r.is_weak_dict(o.id());
         let id = {
             let mut h = r.heap.borrow_mut();
             let obj = o.id();
@@ -206,7 +207,13 @@ fn register_attributes(engine: &mut Engine, rt: &Rt) {
                 let key = obj_arg(&mut h, &Dynamic::from(name.to_string()))?;
                 let found = h.dict_get(obj, key.id).map_err(to_rhai);
                 key.done(&mut h);
-                found?.ok_or_else(|| format!("KeyError: '{name}'"))?
+                let value = found?.ok_or_else(|| format!("KeyError: '{name}'"))?;
+                // A WeakValueDictionary stores weakrefs: look through them.
+                if weak {
+                    h.weakref_get(value).map_err(to_rhai)?.ok_or_else(|| format!("KeyError: '{name}'"))?
+                } else {
+                    value
+                }
             } else {
                 h.get_attr(obj, name).map_err(to_rhai)?
             }
@@ -216,6 +223,9 @@ fn register_attributes(engine: &mut Engine, rt: &Rt) {
     let r = rt.clone();
     engine.register_indexer_set(move |ctx: NativeCallContext, o: &mut PyObj, name: &str, v: Dynamic| {
         let obj = o.id();
+        if r.is_weak_dict(obj) {
+            return weak_dict_set(&r, &ctx, obj, name, v);
+        }
         act(&r, &ctx, |h| {
             with_objs(h, &[Dynamic::from(name.to_string()), v], |h, ids| match h.get(obj).map_err(to_rhai)?.kind() {
                 Kind::Dict => h.dict_set(obj, ids[0], ids[1]).map_err(to_rhai),
@@ -259,6 +269,22 @@ fn register_introspection(engine: &mut Engine, rt: &Rt) {
         matches!(h.value(a.id()), Ok(Some(Value::Int(v))) if *v == i128::from(b))
     });
     engine.register_fn("to_string", |o: &mut PyObj| format!("<object {}>", o.id()));
+}
+
+/// `wvd[key] = value`: the dict stores a weakref whose callback removes the entry (`KeyedRef`).
+fn weak_dict_set(rt: &Rt, ctx: &NativeCallContext, dict: ObjId, key: &str, v: Dynamic) -> RResult<()> {
+    act(rt, ctx, |h| {
+        with_objs(h, &[Dynamic::from(key.to_string()), v], |h, ids| {
+            let cb = h.new_function(&[]).map_err(to_rhai)?;
+            rt.register_native(cb, super::runtime::Callable::RemoveKey { dict, key: ids[0] });
+            let w = h.new_weakref(ids[1], Some(cb)).map_err(to_rhai);
+            h.dec_root(cb).map_err(to_rhai)?;
+            let w = w?;
+            let r = h.dict_set(dict, ids[0], w).map_err(to_rhai);
+            h.dec_root(w).map_err(to_rhai)?;
+            r
+        })
+    })
 }
 
 /// A number's value, from an int or float object or a plain Rhai number.

@@ -3,7 +3,7 @@
 use super::args::{RResult, to_script};
 use super::builtins::act;
 use super::handle::PyObj;
-use super::runtime::{Rt, Runtime, to_rhai};
+use super::runtime::{Callable, Rt, Runtime, to_rhai};
 use crate::heap::ObjId;
 use crate::heap::gc::{DEBUG_COLLECTABLE, DEBUG_LEAK, DEBUG_SAVEALL, DEBUG_STATS, DEBUG_UNCOLLECTABLE};
 use rhai::{Array, Dynamic, Engine, FnPtr, INT, Map, Module, NativeCallContext};
@@ -178,12 +178,40 @@ fn weakref_module(rt: &Rt) -> Module {
         Runtime::run_calls(&r, &ctx)?;
         Ok(w)
     });
+    // `weakref.WeakValueDictionary()`: a dict whose values are weakrefs that remove their entry on death.
+    let r = rt.clone();
+    m.set_native_fn("WeakValueDictionary", move |ctx: NativeCallContext| {
+        let d = act(&r, &ctx, |h| h.new_dict().map_err(to_rhai))?;
+        r.mark_weak_dict(d);
+        Ok(PyObj::owned(&r, d))
+    });
+    // `weakref.finalize(obj, func)`: `func()` runs once when `obj` dies, by refcount or in a collection.
+    let r = rt.clone();
+    m.set_native_fn("finalize", move |ctx: NativeCallContext, o: PyObj, f: FnPtr| {
+        let target = o.id();
+        let w = act(&r, &ctx, |h| {
+            let cb = h.new_function(&[]).map_err(to_rhai)?;
+            r.register_native(cb, Callable::Finalize(f));
+            let w = h.new_weakref(target, Some(cb)).map_err(to_rhai);
+            let _ = h.dec_root(cb);
+            // The registry (`finalize._registry`) keeps the finalize object alive until it runs.
+            let w = w?;
+            h.inc_root(w).map_err(to_rhai)?;
+            Ok(w)
+        })?;
+        let w = PyObj::owned(&r, w);
+        drop(o);
+        Runtime::run_calls(&r, &ctx)?;
+        Ok(w)
+    });
     // Calling a weakref, `w()` in Python, is `weakref::deref(w)`: the object or `()`.
     let r = rt.clone();
     m.set_native_fn("deref", move |w: PyObj| {
         let target = r.heap.borrow().weakref_get(w.id()).map_err(to_rhai)?;
         Ok(target.map_or(Dynamic::UNIT, |t| to_script(&r, t)))
     });
+    let r = rt.clone();
+    m.set_native_fn("alive", move |w: PyObj| Ok(r.heap.borrow().weakref_get(w.id()).map_err(to_rhai)?.is_some()));
     let r = rt.clone();
     m.set_native_fn("getweakrefcount", move |o: PyObj| {
         Ok(r.heap.borrow().weakref_count(o.id()).map_err(to_rhai)? as INT)

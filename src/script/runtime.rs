@@ -4,7 +4,7 @@
 use crate::heap::{Call, Heap, HeapError, ObjId};
 use rhai::{Dynamic, FnPtr, NativeCallContext};
 use rustc_hash::FxHashMap;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Shared state of one interpreter.
@@ -14,18 +14,34 @@ pub struct Runtime {
     /// Root references taken (`true`) or released while the heap was borrowed, applied in order at the next
     /// chance. The object stays alive meanwhile: whoever copied or dropped the handle still held a reference.
     deferred: RefCell<Vec<(ObjId, bool)>>,
-    /// The Rhai closure behind each heap function object created for a callback or finalizer.
-    callables: RefCell<FxHashMap<ObjId, FnPtr>>,
+    /// What each heap function object created for a callback stands for.
+    callables: RefCell<FxHashMap<ObjId, Callable>>,
+    /// The storage dicts of `WeakValueDictionary`s: their values are weakrefs that delete their entry.
+    weak_dicts: RefCell<rustc_hash::FxHashSet<ObjId>>,
     /// Each class's `__del__`, by class object.
     finalizers: RefCell<FxHashMap<ObjId, FnPtr>>,
     /// What `print` and `debug` wrote.
     pub log: RefCell<Vec<String>>,
-    /// Calls that could not run yet (no script context at hand).
-    pending_calls: Cell<bool>,
 }
 
 /// A shared handle to the runtime.
 pub type Rt = Rc<Runtime>;
+
+/// The Python code behind a heap function object.
+#[derive(Clone)]
+pub enum Callable {
+    /// A Rhai closure, called with the usual arguments.
+    Script(FnPtr),
+    /// A `WeakValueDictionary`'s `KeyedRef` callback: drop the entry whose value died.
+    RemoveKey {
+        /// The dictionary's storage.
+        dict: ObjId,
+        /// The entry's key.
+        key: ObjId,
+    },
+    /// `weakref.finalize(obj, func)`: call `func()` once, then let the finalize object go.
+    Finalize(FnPtr),
+}
 
 impl Runtime {
     /// A runtime over `heap`.
@@ -35,8 +51,8 @@ impl Runtime {
             deferred: RefCell::new(Vec::new()),
             callables: RefCell::new(FxHashMap::default()),
             finalizers: RefCell::new(FxHashMap::default()),
+            weak_dicts: RefCell::default(),
             log: RefCell::new(Vec::new()),
-            pending_calls: Cell::new(false),
         })
     }
 
@@ -55,7 +71,6 @@ impl Runtime {
         match self.heap.try_borrow_mut() {
             Ok(mut heap) => {
                 let _ = heap.dec_root(id);
-                self.pending_calls.set(true);
             }
             Err(_) => self.deferred.borrow_mut().push((id, false)),
         }
@@ -71,12 +86,31 @@ impl Runtime {
         for (id, take) in ops {
             let _ = if take { heap.inc_root(id) } else { heap.dec_root(id) };
         }
-        self.pending_calls.set(true);
     }
 
     /// Remember the closure behind a heap function object.
     pub fn register_callable(&self, id: ObjId, f: FnPtr) {
-        self.callables.borrow_mut().insert(id, f);
+        self.callables.borrow_mut().insert(id, Callable::Script(f));
+    }
+
+    /// Remember a built-in callback behind a heap function object.
+    pub fn register_native(&self, id: ObjId, c: Callable) {
+        self.callables.borrow_mut().insert(id, c);
+    }
+
+    /// Mark a dict as a `WeakValueDictionary`'s storage.
+    pub fn mark_weak_dict(&self, dict: ObjId) {
+        self.weak_dicts.borrow_mut().insert(dict);
+    }
+
+    /// Whether `dict` is a `WeakValueDictionary`'s storage (and still alive).
+    pub fn is_weak_dict(&self, dict: ObjId) -> bool {
+        let mut set = self.weak_dicts.borrow_mut();
+        let alive = self.heap.try_borrow().map_or(true, |h| h.get(dict).is_ok());
+        if !alive {
+            set.remove(&dict);
+        }
+        alive && set.contains(&dict)
     }
 
     /// Remember a class's `__del__`.
@@ -92,8 +126,12 @@ impl Runtime {
             let Some(call) = call else { break };
             let (f, args) = rt.resolve(&call);
             let result = match f {
-                Some(f) => f.call_within_context::<Dynamic>(ctx, args).map(|_| ()),
-                None => Ok(()),
+                Some(Callable::Script(f)) => f.call_within_context::<Dynamic>(ctx, args).map(|_| ()),
+                other => {
+                    // The arguments (a handle on the weakref) must not outlive the call.
+                    drop(args);
+                    Runtime::run_builtin(rt, ctx, other, call)
+                }
             };
             rt.flush();
             rt.heap.borrow_mut().finish_call().map_err(to_rhai)?;
@@ -102,23 +140,44 @@ impl Runtime {
                 rt.log.borrow_mut().push(format!("Exception ignored in {}: {e}", describe(&call)));
             }
         }
-        rt.pending_calls.set(false);
         Ok(())
     }
 
-    /// Whether something may be waiting for a call.
-    pub fn may_have_calls(&self) -> bool {
-        self.pending_calls.get() || !self.deferred.borrow().is_empty()
+    /// The built-in callbacks: `weakref.finalize` and `WeakValueDictionary` entries.
+    fn run_builtin(
+        rt: &Rt,
+        ctx: &NativeCallContext,
+        c: Option<Callable>,
+        call: Call,
+    ) -> Result<(), Box<rhai::EvalAltResult>> {
+        match c {
+            Some(Callable::Finalize(f)) => {
+                let r = f.call_within_context::<Dynamic>(ctx, ()).map(|_| ());
+                // The registry's reference goes: once the call returns, the finalize object dies.
+                if let Call::WeakrefCallback { weakref, .. } = call {
+                    rt.release(weakref);
+                }
+                r
+            }
+            Some(Callable::RemoveKey { dict, key }) => {
+                let mut h = rt.heap.borrow_mut();
+                if h.get(dict).is_ok() && h.get(key).is_ok() {
+                    let _ = h.dict_del(dict, key);
+                }
+                Ok(())
+            }
+            Some(Callable::Script(_)) | None => Ok(()),
+        }
     }
 
     /// The closure and arguments of a call.
-    fn resolve(self: &Rc<Self>, call: &Call) -> (Option<FnPtr>, Vec<Dynamic>) {
+    fn resolve(self: &Rc<Self>, call: &Call) -> (Option<Callable>, Vec<Dynamic>) {
         let handle = |id: ObjId| Dynamic::from(crate::script::handle::PyObj::borrowed(self, id));
         match *call {
             Call::Del(id) => {
                 let class = self.heap.borrow().class_of(id).ok().flatten();
                 let f = class.and_then(|c| self.finalizers.borrow().get(&c).cloned());
-                (f, vec![handle(id)])
+                (f.map(Callable::Script), vec![handle(id)])
             }
             Call::WeakrefCallback { weakref, callback } => {
                 (self.callables.borrow().get(&callback).cloned(), vec![handle(weakref)])

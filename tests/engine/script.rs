@@ -161,3 +161,41 @@ fn a_generator_holds_one_value_at_a_time_where_a_list_holds_them_all() {
     let err = i.run("next(g);").unwrap_err();
     assert!(err.message.contains("StopIteration"), "{err:?}");
 }
+
+#[test]
+fn a_weak_value_cache_forgets_what_dies_and_finalize_runs_once() {
+    let mut i = interp(PyVersion::V3_13);
+    i.run(
+        r#"
+        let Obj = class("Obj");
+        let cache = weakref::WeakValueDictionary();
+        let a = Obj.create();
+        cache["a"] = a;
+        let hit = is_same(cache["a"], a);
+        let before = len(cache);
+        del a;
+        let after = len(cache);
+        let log = list();
+        let b = Obj.create();
+        let f = weakref::finalize(b, || log.append(1));
+        let alive_before = weakref::alive(f);
+        del b;
+    "#,
+    )
+    .unwrap();
+    holds(&mut i, "hit && before == 1 && after == 0");
+    holds(&mut i, "alive_before && !weakref::alive(f) && len(log) == 1");
+    assert!(i.run("cache[\"a\"];").unwrap_err().message.contains("KeyError: 'a'"));
+}
+
+#[test]
+fn finalize_in_a_cycle_counts_its_freed_weakref_like_cpython() {
+    // [obs gc_cases.py finalize_cycle]: 3 on 3.11+ (2 instances + the finalize weakref), 5 on 3.8/3.10.
+    for (v, want) in [(PyVersion::V3_13, 3), (PyVersion::V3_10, 5)] {
+        let mut i = interp(v);
+        i.run("gc::disable(); let A = class(\"A\"); let ran = list();").unwrap();
+        i.run("let a = A.create(); let b = A.create(); a.other = b; b.other = a;").unwrap();
+        i.run("weakref::finalize(a, || ran.append(true)); del a; del b; let n = gc::collect();").unwrap();
+        holds(&mut i, &format!("n == {want} && len(ran) == 1"));
+    }
+}
