@@ -4,7 +4,13 @@
 //! arguments and temporaries count the way Python's do at statement boundaries. Where Rhai differs:
 //! 1. an instance is made with `Node.create()` (Rhai cannot call a value and reserves `new`: Python's `Node()`);
 //! 2. `a is b` is `is_same(a, b)` (`is` is a Rhai keyword); calling a weakref, `w()`, is `weakref::deref(w)`;
-//! 3. a plain Rhai value (`5`, `"a"`) becomes a new Python object where a container or attribute takes it.
+//! 3. a plain Rhai value (`5`, `"a"`) becomes a new Python object where a container or attribute takes it;
+//! 4. the value of an expression statement (`l.pop();`) is kept by Rhai until the next statement ends, where
+//!    Python drops it at once: a `sys::getrefcount` in the very next statement still sees it. heapscope shows
+//!    this as it is; bind the value or `del` it when the count matters;
+//! 5. finalizers and callbacks run inside the call that made them due (as in CPython), except when a value is
+//!    dropped by Rhai itself (a variable going out of scope): they then run at the next builtin call, or at
+//!    the end of the run, whichever comes first.
 
 mod args;
 mod builtins;

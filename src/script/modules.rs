@@ -87,6 +87,18 @@ fn gc_module(rt: &Rt) -> Module {
         Ok(handles(&r, ids))
     });
     let r = rt.clone();
+    m.set_native_fn("get_objects", move || {
+        let ids = r.heap.borrow().gc_objects(None);
+        Ok(handles(&r, ids))
+    });
+    let r = rt.clone();
+    m.set_native_fn("get_objects", move |g: INT| {
+        let g =
+            usize::try_from(g).ok().filter(|&g| g <= 2).ok_or("ValueError: generation parameter must be 0, 1 or 2")?;
+        let ids = r.heap.borrow().gc_objects(Some(g));
+        Ok(handles(&r, ids))
+    });
+    let r = rt.clone();
     m.set_native_fn("freeze", move || {
         r.heap.borrow_mut().gc_freeze();
         Ok(())

@@ -13,3 +13,4 @@ mod refcount;
 mod script;
 mod sizes;
 mod support;
+mod twins;
