@@ -134,6 +134,45 @@ fn register_containers(engine: &mut Engine, rt: &Rt) {
         let l = l.id();
         act(&r, &ctx, |h| with_objs(h, &[x], |h, ids| h.list_append(l, ids[0]).map_err(to_rhai)))
     });
+    // `l.extend(iterable)`: a Rhai array of values or another list/tuple; items are appended one by one.
+    let r = rt.clone();
+    engine.register_fn("extend", move |ctx: NativeCallContext, l: &mut PyObj, items: Array| {
+        let l = l.id();
+        act(&r, &ctx, |h| with_objs(h, &items, |h, ids| h.list_extend(l, ids).map_err(to_rhai)))
+    });
+    let r = rt.clone();
+    engine.register_fn("extend", move |ctx: NativeCallContext, l: &mut PyObj, src: PyObj| {
+        let l = l.id();
+        act(&r, &ctx, |h| {
+            let n = h.seq_len(src.id()).map_err(to_rhai)?;
+            let items: Vec<ObjId> =
+                (0..n as i64).map(|i| h.seq_get(src.id(), i)).collect::<Result<_, _>>().map_err(to_rhai)?;
+            h.list_extend(l, &items).map_err(to_rhai)
+        })
+    });
+    // `d.get(key)` and `d.get(key, default)`.
+    let r = rt.clone();
+    engine.register_fn("get", move |d: &mut PyObj, key: Dynamic| -> RResult<Dynamic> {
+        let found = {
+            let mut h = r.heap.borrow_mut();
+            let k = obj_arg(&mut h, &key)?;
+            let found = h.dict_get(d.id(), k.id).map_err(to_rhai);
+            k.done(&mut h);
+            found?
+        };
+        Ok(found.map_or(Dynamic::UNIT, |id| to_script(&r, id)))
+    });
+    let r = rt.clone();
+    engine.register_fn("get", move |d: &mut PyObj, key: Dynamic, default: Dynamic| -> RResult<Dynamic> {
+        let found = {
+            let mut h = r.heap.borrow_mut();
+            let k = obj_arg(&mut h, &key)?;
+            let found = h.dict_get(d.id(), k.id).map_err(to_rhai);
+            k.done(&mut h);
+            found?
+        };
+        Ok(found.map_or(default, |id| to_script(&r, id)))
+    });
     let r = rt.clone();
     engine.register_fn("insert", move |ctx: NativeCallContext, l: &mut PyObj, i: INT, x: Dynamic| {
         let l = l.id();

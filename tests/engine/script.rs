@@ -199,3 +199,15 @@ fn finalize_in_a_cycle_counts_its_freed_weakref_like_cpython() {
         holds(&mut i, &format!("n == {want} && len(ran) == 1"));
     }
 }
+
+#[test]
+fn lists_extend_and_dicts_get_like_python() {
+    let mut i = interp(PyVersion::V3_13);
+    i.run("let l = list(); l.extend([1, 2, 3]); let m = list(); m.extend(l); let d = dict(); d[\"a\"] = 1;").unwrap();
+    i.run("let big = list(); big.extend([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]); big.extend([1]);").unwrap();
+    holds(&mut i, "len(l) == 3 && len(m) == 3 && is_same(m[2], l[2])");
+    holds(&mut i, "value(d.get(\"a\")) == 1 && d.get(\"b\") == () && d.get(\"b\", 7) == 7");
+    // [obs 3.13.0] `l = []; l.extend([1, 2, 3])` gives 88 bytes (preallocated to an even 4); extending an
+    // empty list by 10 gives 136, and one more item then 184 (list_resize from 10 to 11).
+    holds(&mut i, "sys::getsizeof(l) == 88 && sys::getsizeof(big) == 184");
+}

@@ -48,17 +48,31 @@ impl Heap {
     /// rounds it up to an even count from 3.9 (§4.3: `list(range(1))` is 72 bytes).
     pub fn new_list_from(&mut self, items: &[ObjId]) -> HeapResult<ObjId> {
         let id = self.new_list()?;
-        let n = items.len() as u32;
-        let cap = if self.profile.list_growth == ListGrowth::Py38 { n } else { (n + 1) & !1 };
-        if cap > 0 {
-            self.set_list_capacity(id, cap)?;
-        }
-        // The items go straight into the preallocated array, without `list_resize`.
-        for (i, &item) in items.iter().enumerate() {
-            self.get(item)?;
-            self.add_edge(id, EdgeLabel::Item(i as u32), item)?;
-        }
+        self.list_extend(id, items)?;
         Ok(id)
+    }
+
+    /// `list.extend(list_or_tuple)` (`list_extend`'s fast path): an empty list is preallocated exactly (as
+    /// `list(iterable)`), otherwise resized once to the new length; then the items go in.
+    pub fn list_extend(&mut self, list: ObjId, items: &[ObjId]) -> HeapResult<()> {
+        self.expect_kind(list, Kind::List)?;
+        for &i in items {
+            self.get(i)?;
+        }
+        let m = self.objects[list.index as usize].refs.len() as u32;
+        let n = items.len() as u32;
+        if self.objects[list.index as usize].extra == 0 {
+            let cap = if self.profile.list_growth == ListGrowth::Py38 { n } else { (n + 1) & !1 };
+            if cap > 0 {
+                self.set_list_capacity(list, cap)?;
+            }
+        } else if n > 0 {
+            self.resize_list(list, m + n)?;
+        }
+        for (i, &item) in items.iter().enumerate() {
+            self.add_edge(list, EdgeLabel::Item(m + i as u32), item)?;
+        }
+        Ok(())
     }
 
     /// Reallocate the item array to `cap` slots (`PyMem_Realloc`; a first array is a plain malloc).
