@@ -2,7 +2,10 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use heapscope::heap::obmalloc::Obmalloc;
-use heapscope::heap::{ClassSpec, Event, EventSink, Heap, Profile, PyVersion};
+use heapscope::heap::{Event, EventSink, Heap, Profile, PyVersion};
+
+#[path = "common/shapes.rs"]
+mod shapes;
 use std::hint::black_box;
 
 /// Records events into a buffer that is recycled when full, as a recording would page them out.
@@ -56,15 +59,7 @@ fn chain(c: &mut Criterion) {
     g.bench_function("build a 1,000,000-node chain and drop its head", |b| {
         b.iter(|| {
             let mut h = Heap::with_sink(Profile::for_version(PyVersion::V3_13), Box::new(recording()));
-            let node = h.new_class("Node", ClassSpec::default()).unwrap();
-            let head = h.new_instance(node).unwrap();
-            let mut tail = head;
-            for _ in 0..999_999 {
-                let n = h.new_instance(node).unwrap();
-                h.set_attr(tail, "next", n).unwrap();
-                h.dec_root(n).unwrap();
-                tail = n;
-            }
+            let head = shapes::chain(&mut h, 1_000_000);
             h.dec_root(head).unwrap();
             black_box(h.user_objects())
         });

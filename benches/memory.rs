@@ -1,7 +1,10 @@
 //! Host memory per live simulated object: build a 1,000,000-node chain under a counting allocator and print
 //! the bytes the simulator holds per node, with and without its edges.
 
-use heapscope::heap::{ClassSpec, Heap, NullSink, Profile, PyVersion};
+use heapscope::heap::{Heap, NullSink, Profile, PyVersion};
+
+#[path = "common/shapes.rs"]
+mod shapes;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -30,16 +33,8 @@ static GLOBAL: Counting = Counting;
 fn main() {
     const N: usize = 1_000_000;
     let mut h = Heap::with_sink(Profile::for_version(PyVersion::V3_13), Box::new(NullSink));
-    let node = h.new_class("Node", ClassSpec::default()).unwrap();
     let before = LIVE.load(Ordering::Relaxed);
-    let head = h.new_instance(node).unwrap();
-    let mut tail = head;
-    for _ in 1..N {
-        let n = h.new_instance(node).unwrap();
-        h.set_attr(tail, "next", n).unwrap();
-        h.dec_root(n).unwrap();
-        tail = n;
-    }
+    shapes::chain(&mut h, N);
     let used = LIVE.load(Ordering::Relaxed) - before;
     let edges: usize = h.object_ids().map(|id| h.get(id).unwrap().referents().len()).sum();
     let edge_bytes = edges * std::mem::size_of::<heapscope::heap::Edge>();

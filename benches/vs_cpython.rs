@@ -9,6 +9,9 @@
 //! the interpreter (default `python3`).
 
 use heapscope::heap::{ClassSpec, Heap, NullSink, Profile, PyVersion};
+
+#[path = "common/shapes.rs"]
+mod shapes;
 use std::process::Command;
 use std::time::Instant;
 
@@ -64,15 +67,7 @@ fn chain(profile: Profile) -> f64 {
         let t = Instant::now();
         let mut h = Heap::with_sink(profile, Box::new(NullSink));
         h.gc_set_enabled(false); // as the Python side does
-        let node = h.new_class("Node", ClassSpec::default()).unwrap();
-        let head = h.new_instance(node).unwrap();
-        let mut tail = head;
-        for _ in 1..N {
-            let n = h.new_instance(node).unwrap();
-            h.set_attr(tail, "next", n).unwrap();
-            h.dec_root(n).unwrap();
-            tail = n;
-        }
+        let head = shapes::chain(&mut h, N);
         h.dec_root(head).unwrap();
         t.elapsed().as_secs_f64()
     })

@@ -164,31 +164,49 @@ fn sys_module(rt: &Rt) -> Module {
     m
 }
 
+/// Make a weakref to `o` with an optional callback (a closure, or a built-in one) and, for `weakref.finalize`,
+/// a registry reference that keeps it alive until it has run. The argument is released afterwards: if it was
+/// the last reference, the object dies now and the callback runs, as in CPython.
+fn make_weakref(
+    rt: &Rt,
+    ctx: &NativeCallContext,
+    o: PyObj,
+    callback: Option<Callable>,
+    registry: bool,
+) -> RResult<PyObj> {
+    let target = o.id();
+    let w = act(rt, ctx, |h| {
+        let cb = match callback {
+            Some(c) => {
+                let cb = h.new_function(&[]).map_err(to_rhai)?;
+                rt.register_native(cb, c);
+                Some(cb)
+            }
+            None => None,
+        };
+        let w = h.new_weakref(target, cb).map_err(to_rhai);
+        if let Some(cb) = cb {
+            h.dec_root(cb).map_err(to_rhai)?;
+        }
+        let w = w?;
+        if registry {
+            h.inc_root(w).map_err(to_rhai)?;
+        }
+        Ok(w)
+    })?;
+    let w = PyObj::owned(rt, w);
+    drop(o);
+    Runtime::run_calls(rt, ctx)?;
+    Ok(w)
+}
+
 fn weakref_module(rt: &Rt) -> Module {
     let mut m = Module::new();
     let r = rt.clone();
-    m.set_native_fn("ref", move |ctx: NativeCallContext, o: PyObj| {
-        let w = act(&r, &ctx, |h| h.new_weakref(o.id(), None).map_err(to_rhai))?;
-        let w = PyObj::owned(&r, w);
-        // A temporary argument may have been the last reference: its death (and callbacks) happen now.
-        drop(o);
-        Runtime::run_calls(&r, &ctx)?;
-        Ok(w)
-    });
+    m.set_native_fn("ref", move |ctx: NativeCallContext, o: PyObj| make_weakref(&r, &ctx, o, None, false));
     let r = rt.clone();
     m.set_native_fn("ref", move |ctx: NativeCallContext, o: PyObj, f: FnPtr| {
-        let target = o.id();
-        let w = act(&r, &ctx, |h| {
-            let cb = h.new_function(&[]).map_err(to_rhai)?;
-            r.register_callable(cb, f);
-            let w = h.new_weakref(target, Some(cb)).map_err(to_rhai);
-            let _ = h.dec_root(cb);
-            w
-        })?;
-        let w = PyObj::owned(&r, w);
-        drop(o);
-        Runtime::run_calls(&r, &ctx)?;
-        Ok(w)
+        make_weakref(&r, &ctx, o, Some(Callable::Script(f)), false)
     });
     // `weakref.WeakValueDictionary()`: a dict whose values are weakrefs that remove their entry on death.
     let r = rt.clone();
@@ -197,24 +215,11 @@ fn weakref_module(rt: &Rt) -> Module {
         r.mark_weak_dict(d);
         Ok(PyObj::owned(&r, d))
     });
-    // `weakref.finalize(obj, func)`: `func()` runs once when `obj` dies, by refcount or in a collection.
+    // `weakref.finalize(obj, func)`: `func()` runs once when `obj` dies, by refcount or in a collection; the
+    // registry (`finalize._registry`) keeps the finalize object alive until then.
     let r = rt.clone();
     m.set_native_fn("finalize", move |ctx: NativeCallContext, o: PyObj, f: FnPtr| {
-        let target = o.id();
-        let w = act(&r, &ctx, |h| {
-            let cb = h.new_function(&[]).map_err(to_rhai)?;
-            r.register_native(cb, Callable::Finalize(f));
-            let w = h.new_weakref(target, Some(cb)).map_err(to_rhai);
-            let _ = h.dec_root(cb);
-            // The registry (`finalize._registry`) keeps the finalize object alive until it runs.
-            let w = w?;
-            h.inc_root(w).map_err(to_rhai)?;
-            Ok(w)
-        })?;
-        let w = PyObj::owned(&r, w);
-        drop(o);
-        Runtime::run_calls(&r, &ctx)?;
-        Ok(w)
+        make_weakref(&r, &ctx, o, Some(Callable::Finalize(f)), true)
     });
     // Calling a weakref, `w()` in Python, is `weakref::deref(w)`: the object or `()`.
     let r = rt.clone();
