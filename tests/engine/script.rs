@@ -211,3 +211,14 @@ fn lists_extend_and_dicts_get_like_python() {
     // empty list by 10 gives 136, and one more item then 184 (list_resize from 10 to 11).
     holds(&mut i, "sys::getsizeof(l) == 88 && sys::getsizeof(big) == 184");
 }
+
+#[test]
+fn the_readme_example_prints_what_it_says() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let code = readme.split("```rhai\n").nth(1).and_then(|s| s.split("```").next()).expect("a rhai block");
+    for (v, collected) in [(PyVersion::V3_13, "2"), (PyVersion::V3_8, "4")] {
+        let mut i = interp(v);
+        i.run(code).unwrap();
+        assert_eq!(*i.runtime().log.borrow(), ["3", "true", collected], "{v}");
+    }
+}
