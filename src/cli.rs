@@ -2,8 +2,22 @@
 
 use crate::heap::profile::InstanceLayout;
 use crate::heap::{Heap, Profile, PyVersion};
-use clap::{Parser, Subcommand};
+use crate::scenario::{self, ScenarioError};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Human-readable text.
+    Text,
+    /// JSON (`Report` serialized).
+    Json,
+}
+
+/// Exit status for bad input (files, syntax, scripts).
+const BAD_INPUT: u8 = 2;
 
 /// See how CPython manages memory: a faithful simulation of its heap, driven by scenario scripts.
 #[derive(Parser, Debug)]
@@ -15,6 +29,38 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run a scenario. `--headless` prints a per-step report instead of opening the TUI.
+    #[command(
+        after_help = "Examples:\n  heapscope run --headless scenarios/classic-cycle.yaml\n  heapscope run --headless --format json --profile 3.8 scenarios/classic-cycle.yaml"
+    )]
+    Run {
+        /// The scenario file.
+        file: PathBuf,
+        /// Print the report instead of opening the interactive view.
+        #[arg(long)]
+        headless: bool,
+        /// Report format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Simulate this CPython version instead of the scenario's.
+        #[arg(long)]
+        profile: Option<PyVersion>,
+    },
+    /// Run every scenario and check its expectations; ends with `N passed, N failed`.
+    #[command(after_help = "Examples:\n  heapscope test\n  heapscope test scenarios/ --profile 3.10")]
+    Test {
+        /// Scenario files or folders (default: scenarios/).
+        paths: Vec<PathBuf>,
+        /// Rerun every scenario under this CPython version.
+        #[arg(long)]
+        profile: Option<PyVersion>,
+    },
+    /// Validate scenario files without running them.
+    Check {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// List the CPython versions heapscope simulates and their memory-manager constants.
     Profiles,
     /// Print `sys._debugmallocstats()` for an empty simulated heap of a version.
@@ -28,6 +74,9 @@ enum Command {
 /// Parse `args` and run; the returned code is the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Run { file, headless, format, profile } => run_scenario(&file, headless, format, profile),
+        Command::Test { paths, profile } => test(paths, profile),
+        Command::Check { files } => check(&files),
         Command::Profiles => {
             println!(
                 "{:<8}{:>6}{:>7}{:>13}  {:<13}{:<16}{:<16}checked against",
@@ -63,4 +112,98 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+fn load(file: &Path, profile: Option<PyVersion>) -> Result<scenario::Loaded, ScenarioError> {
+    let mut loaded = scenario::load(file)?;
+    if let Some(p) = profile {
+        loaded.profile = p;
+    }
+    Ok(loaded)
+}
+
+fn run_scenario(file: &Path, headless: bool, format: Format, profile: Option<PyVersion>) -> ExitCode {
+    if !headless {
+        eprintln!(
+            "heapscope: the interactive view is not built yet; run `heapscope run --headless {}`",
+            file.display()
+        );
+        return ExitCode::from(BAD_INPUT);
+    }
+    let report = match load(file, profile).and_then(|l| scenario::run(&l)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
+    match format {
+        Format::Text => print!("{}", scenario::report::render(&report)),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize")),
+    }
+    if report.failures().next().is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// Scenario files under `paths` (folders searched recursively for `.yaml`/`.yml`), sorted.
+fn scenario_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&p) {
+                stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+            }
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") || paths.contains(&p) {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn test(paths: Vec<PathBuf>, profile: Option<PyVersion>) -> ExitCode {
+    let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
+    let (mut passed, mut failed, mut bad_input) = (0, 0, false);
+    for file in scenario_files(&paths) {
+        match load(&file, profile).and_then(|l| scenario::run(&l)) {
+            Ok(report) if report.failures().next().is_none() => {
+                passed += 1;
+                println!("PASS {} ({})", report.name, file.display());
+            }
+            Ok(report) => {
+                failed += 1;
+                println!("FAIL {} ({})", report.name, file.display());
+                for (step, check) in report.failures() {
+                    let detail = check.detail.as_deref().map_or(String::new(), |d| format!(" ({d})"));
+                    println!("  {}:{}: [{}] {}{detail}", file.display(), check.line, step.title, check.expr);
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                bad_input = true;
+                println!("FAIL {}", file.display());
+                println!("{e}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    match (bad_input, failed) {
+        (true, _) => ExitCode::from(BAD_INPUT),
+        (false, 0) => ExitCode::SUCCESS,
+        _ => ExitCode::from(1),
+    }
+}
+
+fn check(files: &[PathBuf]) -> ExitCode {
+    let mut ok = true;
+    for file in files {
+        match scenario::load(file).and_then(|l| scenario::runner::compile(&l)) {
+            Ok(()) => println!("ok {}", file.display()),
+            Err(e) => {
+                ok = false;
+                eprintln!("{e}");
+            }
+        }
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::from(BAD_INPUT) }
 }

@@ -5,4 +5,5 @@
 pub mod cli;
 pub mod cpython;
 pub mod heap;
+pub mod scenario;
 pub mod script;

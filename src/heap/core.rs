@@ -40,6 +40,9 @@ pub struct Heap {
     /// Scratch space for `tp_clear` (kept to avoid an allocation per cleared object).
     pub(crate) edge_scratch: Vec<Edge>,
     pub(crate) live: u64,
+    /// Objects ever created and ever freed (for "what did this step do" reports).
+    pub(crate) created: u64,
+    pub(crate) freed: u64,
 }
 
 impl Heap {
@@ -71,6 +74,8 @@ impl Heap {
             site: 0,
             edge_scratch: Vec::new(),
             live: 0,
+            created: 0,
+            freed: 0,
         }
     }
 
@@ -87,6 +92,11 @@ impl Heap {
     /// The call stack's named bindings.
     pub fn frames(&self) -> &Frames {
         &self.frames
+    }
+
+    /// Objects created and objects freed since the heap began.
+    pub fn lifetime_counts(&self) -> (u64, u64) {
+        (self.created, self.freed)
     }
 
     /// Objects currently alive (static singletons included once created).
@@ -229,6 +239,7 @@ impl Heap {
             }
         };
         self.live += 1;
+        self.created += 1;
         self.sink.emit(Event::ObjAlloc { id, kind });
         id
     }

@@ -339,6 +339,7 @@ impl Heap {
         }
         self.free_slots.push(id.index);
         self.live -= 1;
+        self.freed += 1;
         self.sink.emit(Event::ObjFree { id });
     }
 

@@ -266,10 +266,14 @@ fn register_attributes(engine: &mut Engine, rt: &Rt) {
             return weak_dict_set(&r, &ctx, obj, name, v);
         }
         act(&r, &ctx, |h| {
-            with_objs(h, &[Dynamic::from(name.to_string()), v], |h, ids| match h.get(obj).map_err(to_rhai)?.kind() {
-                Kind::Dict => h.dict_set(obj, ids[0], ids[1]).map_err(to_rhai),
-                _ => h.set_attr(obj, name, ids[1]).map_err(to_rhai),
-            })
+            // Only a dict key is an object; an attribute name is an interned identifier.
+            if h.get(obj).map_err(to_rhai)?.kind() == Kind::Dict {
+                with_objs(h, &[Dynamic::from(name.to_string()), v], |h, ids| {
+                    h.dict_set(obj, ids[0], ids[1]).map_err(to_rhai)
+                })
+            } else {
+                with_objs(h, &[v], |h, ids| h.set_attr(obj, name, ids[0]).map_err(to_rhai))
+            }
         })
     });
     let r = rt.clone();

@@ -85,6 +85,12 @@ impl ScriptError {
         if let Some(i) = message.rfind(" (line ") {
             message.truncate(i);
         }
+        if let Some(rest) = message.strip_prefix("Runtime error: ") {
+            message = rest.to_string();
+        }
+        if message.starts_with("Too many modules imported") {
+            message = "import is not available: scripts cannot load modules".into();
+        }
         ScriptError { message, line: pos.line(), column: pos.position() }
     }
 
@@ -172,12 +178,56 @@ impl Interpreter {
         drained.map_err(|e| ScriptError::from_rhai(&e))
     }
 
+    /// Parse a script (or, with `expression`, a single expression) without running it.
+    pub fn compile(&self, source: &str, expression: bool) -> Result<(), ScriptError> {
+        let parsed = if expression {
+            self.engine.compile_expression_with_scope(&self.scope, source)
+        } else {
+            self.engine.compile_with_scope(&self.scope, source)
+        };
+        parsed.map(|_| ()).map_err(|e| ScriptError::from_parse(&e))
+    }
+
     /// Evaluate a boolean expression in the current scope (expectations).
     pub fn eval_bool(&mut self, expr: &str) -> Result<bool, ScriptError> {
         let ast =
             self.engine.compile_expression_with_scope(&self.scope, expr).map_err(|e| ScriptError::from_parse(&e))?;
         let full = self.functions.merge(&ast);
         self.engine.eval_ast_with_scope::<bool>(&mut self.scope, &full).map_err(|e| ScriptError::from_rhai(&e))
+    }
+
+    /// Evaluate an expression and show its value as text (`()` for unit, `<object #n>` for a handle, the
+    /// plain value of an int, float or str object).
+    pub fn eval_text(&mut self, expr: &str) -> Result<String, ScriptError> {
+        let ast =
+            self.engine.compile_expression_with_scope(&self.scope, expr).map_err(|e| ScriptError::from_parse(&e))?;
+        let full = self.functions.merge(&ast);
+        let v: rhai::Dynamic =
+            self.engine.eval_ast_with_scope(&mut self.scope, &full).map_err(|e| ScriptError::from_rhai(&e))?;
+        if let Some(o) = v.read_lock::<handle::PyObj>() {
+            let h = self.rt.heap.borrow();
+            return Ok(match h.value(o.id()) {
+                Ok(Some(crate::heap::Value::Int(i))) => i.to_string(),
+                Ok(Some(crate::heap::Value::Float(f))) => format!("{f:?}"),
+                Ok(Some(crate::heap::Value::Str(s))) => format!("{s:?}"),
+                _ => format!("<{} object {}>", h.type_name(o.id()).unwrap_or_default(), o.id()),
+            });
+        }
+        Ok(if v.is_unit() { "()".into() } else { v.to_string() })
+    }
+
+    /// The variables that hold heap objects, in the order they were bound.
+    pub fn bindings(&self) -> Vec<(String, crate::heap::ObjId)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out: Vec<(String, crate::heap::ObjId)> = self
+            .scope
+            .iter_raw()
+            .filter_map(|(name, _, v)| v.read_lock::<handle::PyObj>().map(|o| (name.to_string(), o.id())))
+            .collect();
+        // A shadowed name appears once, as its latest binding.
+        out.retain(|(n, _)| seen.insert(n.clone()));
+        out.reverse();
+        out
     }
 
     /// The shared runtime (heap and log).

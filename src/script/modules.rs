@@ -155,6 +155,12 @@ fn sys_module(rt: &Rt) -> Module {
     m.set_native_fn("getrefcount", move |o: PyObj| Ok(r.heap.borrow().get(o.id()).map_err(to_rhai)?.refcnt() as INT));
     let r = rt.clone();
     m.set_native_fn("getsizeof", move |o: PyObj| Ok(r.heap.borrow().getsizeof(o.id()).map_err(to_rhai)? as INT));
+    // `sys.version_info[:2]`, e.g. `[3, 13]`: scenarios use it for version-dependent expectations.
+    let r = rt.clone();
+    m.set_native_fn("version_info", move || {
+        let v = r.heap.borrow().profile().version.as_str().to_string();
+        Ok(v.split('.').map(|p| Dynamic::from(p.parse::<INT>().unwrap_or(0))).collect::<Array>())
+    });
     let r = rt.clone();
     m.set_native_fn("debugmallocstats", move || {
         let text = r.heap.borrow().debug_malloc_stats();

@@ -10,6 +10,7 @@ mod mallocstats;
 mod property;
 mod purity;
 mod refcount;
+mod scenarios;
 mod script;
 mod sizes;
 mod support;

@@ -1,0 +1,45 @@
+//! Scenario errors: every one names the file, line and column, shows the line with a caret, and says what is
+//! wrong in plain words.
+
+use super::source::Pos;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A problem with a scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// Where, if known.
+    pub pos: Option<Pos>,
+    /// What is wrong.
+    pub message: String,
+    /// The offending line's text.
+    pub line_text: Option<String>,
+}
+
+impl ScenarioError {
+    /// An error at `pos` in `file`, whose text is `source`.
+    pub fn at(file: &Path, source: &str, pos: Option<Pos>, message: impl Into<String>) -> ScenarioError {
+        let line_text = pos.and_then(|p| source.lines().nth(p.line.saturating_sub(1))).map(str::to_string);
+        ScenarioError { file: file.to_path_buf(), pos, message: message.into(), line_text }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(p) => writeln!(f, "{}:{}:{}: error: {}", self.file.display(), p.line, p.col, self.message)?,
+            None => writeln!(f, "{}: error: {}", self.file.display(), self.message)?,
+        }
+        if let (Some(p), Some(text)) = (self.pos, &self.line_text) {
+            let gutter = p.line.to_string().len();
+            writeln!(f, "{:gutter$} |", "")?;
+            writeln!(f, "{} | {text}", p.line)?;
+            write!(f, "{:gutter$} | {:>col$}", "", "^", col = p.col.max(1))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}

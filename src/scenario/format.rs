@@ -1,0 +1,82 @@
+//! The scenario file format (YAML): what a scenario says, as plain data.
+
+use serde::Deserialize;
+
+/// A scenario: a story about memory, told in steps that run Rhai and check what happened.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short title.
+    pub name: String,
+    /// What it shows.
+    #[serde(default)]
+    pub description: String,
+    /// CPython version to simulate (default 3.13).
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// Collector settings at the start.
+    #[serde(default)]
+    pub gc: Option<GcSettings>,
+    /// Bytes the simulated process may take from the OS before `MemoryError`.
+    #[serde(default)]
+    pub heap_limit: Option<u64>,
+    /// Rhai run before the steps (classes, helper functions).
+    #[serde(default)]
+    pub setup: Option<String>,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+/// `gc:` settings.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GcSettings {
+    /// `gc.set_threshold(...)`.
+    #[serde(default)]
+    pub thresholds: Option<[u32; 3]>,
+    /// `gc.enable()` / `gc.disable()`.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// `gc.set_debug(...)`.
+    #[serde(default)]
+    pub debug: Option<u32>,
+}
+
+/// One step.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Shown as the step's heading.
+    pub title: String,
+    /// What to notice.
+    #[serde(default)]
+    pub narration: String,
+    /// Rhai to run.
+    #[serde(default)]
+    pub run: Option<String>,
+    /// A `.rhai` file beside the scenario to run instead.
+    #[serde(default)]
+    pub run_file: Option<String>,
+    /// Rhai boolean expressions that must hold after the step.
+    #[serde(default)]
+    pub expect: Vec<String>,
+}
+
+/// Every key the format knows, for "did you mean" suggestions.
+pub const KNOWN_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "profile",
+    "gc",
+    "heap_limit",
+    "setup",
+    "steps",
+    "thresholds",
+    "enabled",
+    "debug",
+    "title",
+    "narration",
+    "run",
+    "run_file",
+    "expect",
+];

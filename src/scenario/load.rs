@@ -1,0 +1,103 @@
+//! Reading a scenario file: YAML syntax and schema errors at their position, unknown keys with a
+//! did-you-mean, scripts parsed up front.
+
+use super::error::ScenarioError;
+use super::format::{KNOWN_KEYS, Scenario};
+use super::source::{Pos, SourceMap};
+use crate::heap::PyVersion;
+use std::path::{Path, PathBuf};
+
+/// A scenario read from disk, with what is needed to report errors in it.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The file.
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+    /// The parsed scenario (with `run_file` steps already read into `run`).
+    pub scenario: Scenario,
+    /// Where its scripts are.
+    pub map: SourceMap,
+    /// The profile to simulate.
+    pub profile: PyVersion,
+}
+
+impl Loaded {
+    /// An error at `pos` in this file.
+    pub fn error(&self, pos: Option<Pos>, message: impl Into<String>) -> ScenarioError {
+        ScenarioError::at(&self.path, &self.text, pos, message)
+    }
+}
+
+/// The closest known key to an unknown one, if it is close enough to be a typo.
+fn did_you_mean(unknown: &str) -> Option<&'static str> {
+    KNOWN_KEYS
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(unknown, k), *k))
+        .filter(|(d, k)| *d <= 2 || k.starts_with(unknown) || unknown.starts_with(k))
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// The line of the first `key:` at or after `from` (1-based), for errors about a value.
+fn find_key(text: &str, key: &str) -> Option<Pos> {
+    text.lines().enumerate().find_map(|(i, l)| {
+        let t = l.trim_start().trim_start_matches("- ");
+        t.starts_with(&format!("{key}:")).then(|| Pos { line: i + 1, col: l.find(key).unwrap_or(0) + 1 })
+    })
+}
+
+/// Read and validate a scenario file.
+pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError::at(path, "", None, format!("cannot read the scenario: {e}")))?;
+    let mut scenario: Scenario = serde_yaml::from_str(&text).map_err(|e| {
+        let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() });
+        let mut message = e.to_string();
+        if let Some(i) = message.find(" at line ") {
+            message.truncate(i);
+        }
+        if let Some(unknown) = message.split("unknown field `").nth(1).and_then(|s| s.split('`').next()) {
+            let hint = did_you_mean(unknown).map_or(String::new(), |k| format!("; did you mean `{k}`?"));
+            message = format!("unknown key `{unknown}`{hint}");
+        }
+        ScenarioError::at(path, &text, pos, message)
+    })?;
+    let map = SourceMap::scan(&text);
+    let profile = match &scenario.profile {
+        None => PyVersion::V3_13,
+        Some(p) => p.parse().map_err(|e: crate::heap::profile::UnknownProfile| {
+            ScenarioError::at(path, &text, find_key(&text, "profile"), e.to_string())
+        })?,
+    };
+    if scenario.steps.is_empty() {
+        return Err(ScenarioError::at(path, &text, find_key(&text, "steps"), "a scenario needs at least one step"));
+    }
+    for (i, step) in scenario.steps.iter_mut().enumerate() {
+        let at = map.steps.get(i).map(|o| Pos { line: o.line, col: o.indent + 1 });
+        match (&step.run, &step.run_file) {
+            (Some(_), Some(_)) => {
+                return Err(ScenarioError::at(
+                    path,
+                    &text,
+                    at,
+                    format!("step {} has both `run` and `run_file`", i + 1),
+                ));
+            }
+            (None, Some(file)) => {
+                let script = path.parent().unwrap_or(Path::new(".")).join(file);
+                let code = std::fs::read_to_string(&script).map_err(|e| {
+                    ScenarioError::at(
+                        path,
+                        &text,
+                        at,
+                        format!("step {}: cannot read `{}`: {e}", i + 1, script.display()),
+                    )
+                })?;
+                step.run = Some(code);
+            }
+            _ => {}
+        }
+    }
+    Ok(Loaded { path: path.to_path_buf(), text, scenario, map, profile })
+}

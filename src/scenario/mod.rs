@@ -1,0 +1,12 @@
+//! Scenario files (YAML): the format, loading with precise errors, the runner, and the headless report.
+
+pub mod error;
+pub mod format;
+pub mod load;
+pub mod report;
+pub mod runner;
+pub mod source;
+
+pub use error::ScenarioError;
+pub use load::{Loaded, load};
+pub use runner::{Report, run};

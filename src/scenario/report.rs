@@ -1,0 +1,77 @@
+//! The headless report as text.
+
+use super::runner::Report;
+use std::fmt::Write;
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The per-step report `heapscope run --headless` prints.
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} (CPython {})", r.name, r.profile);
+    if !r.description.trim().is_empty() {
+        let _ = writeln!(out, "{}", r.description.trim());
+    }
+    for (i, s) in r.steps.iter().enumerate() {
+        let _ = writeln!(out, "\nStep {}/{}: {}", i + 1, r.steps.len(), s.title);
+        for line in s.narration.trim().lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+        let e = &s.effect;
+        let _ = writeln!(
+            out,
+            "  heap: {} created, {} freed, {} alive; {} arena{}, {} bytes in blocks",
+            e.created,
+            e.freed,
+            e.live,
+            e.arenas,
+            if e.arenas == 1 { "" } else { "s" },
+            thousands(e.bytes_in_blocks)
+        );
+        let runs: u64 = e.collections.iter().sum();
+        if runs > 0 {
+            let per: Vec<String> = e
+                .collections
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(g, n)| format!("{n} of generation {g}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  gc: {} ({}), found {}",
+                if runs == 1 { "1 collection".into() } else { format!("{runs} collections") },
+                per.join(", "),
+                e.found
+            );
+        }
+        if !e.refcounts.is_empty() {
+            let names: Vec<String> = e.refcounts.iter().map(|(n, rc)| format!("{n}={rc}")).collect();
+            let _ = writeln!(out, "  refcounts (sys.getrefcount): {}", names.join(" "));
+        }
+        for line in &s.log {
+            let _ = writeln!(out, "  | {line}");
+        }
+        for c in &s.checks {
+            let mark = if c.passed { "ok  " } else { "FAIL" };
+            let _ = write!(out, "  {mark} {}", c.expr);
+            match &c.detail {
+                Some(d) => {
+                    let _ = writeln!(out, "    ({d})");
+                }
+                None => out.push('\n'),
+            }
+        }
+    }
+    out
+}

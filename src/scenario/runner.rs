@@ -1,0 +1,240 @@
+//! Running a scenario: setup, then each step's script, then its expectations, collecting what each step did.
+//! One runner serves the headless report and (later) the TUI.
+
+use super::error::ScenarioError;
+use super::load::Loaded;
+use super::source::{Origin, Pos};
+use crate::heap::Heap;
+use crate::script::{Interpreter, Limits, ScriptError};
+use serde::Serialize;
+
+/// One expectation's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    /// The expression as written.
+    pub expr: String,
+    /// Whether it held.
+    pub passed: bool,
+    /// For a failed comparison, both sides' values; for a misbehaving expectation, why.
+    pub detail: Option<String>,
+    /// Where it is in the scenario file.
+    pub line: usize,
+}
+
+/// What a step did to the heap.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Effect {
+    /// Objects created during the step.
+    pub created: u64,
+    /// Objects freed during the step.
+    pub freed: u64,
+    /// Objects alive afterwards (static singletons included).
+    pub live: u64,
+    /// Collections that ran, per generation.
+    pub collections: [u64; 3],
+    /// Objects those collections found (collected + uncollectable).
+    pub found: u64,
+    /// Arenas mapped afterwards.
+    pub arenas: u64,
+    /// Bytes in allocated pymalloc blocks afterwards.
+    pub bytes_in_blocks: u64,
+    /// `sys.getrefcount` of each bound name afterwards (what Python would print for it).
+    pub refcounts: Vec<(String, u64)>,
+}
+
+/// One step's report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepReport {
+    /// The title.
+    pub title: String,
+    /// What to notice.
+    pub narration: String,
+    /// What it did.
+    pub effect: Effect,
+    /// What `print`, `debug` and `sys::debugmallocstats` wrote.
+    pub log: Vec<String>,
+    /// The expectations.
+    pub checks: Vec<Check>,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The scenario's name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// The profile simulated.
+    pub profile: String,
+    /// Each step.
+    pub steps: Vec<StepReport>,
+}
+
+impl Report {
+    /// Expectations that failed.
+    pub fn failures(&self) -> impl Iterator<Item = (&StepReport, &Check)> {
+        self.steps.iter().flat_map(|s| s.checks.iter().filter(|c| !c.passed).map(move |c| (s, c)))
+    }
+}
+
+struct Snapshot {
+    lifetime: (u64, u64),
+    collections: [u64; 3],
+    found: u64,
+}
+
+fn snapshot(h: &Heap) -> Snapshot {
+    let stats = h.gc_stats();
+    Snapshot {
+        lifetime: h.lifetime_counts(),
+        collections: stats.map(|s| s.collections),
+        found: stats.iter().map(|s| s.collected + s.uncollectable).sum(),
+    }
+}
+
+/// Split `lhs OP rhs` at its top-level comparison operator, to show both sides of a failed expectation.
+fn split_comparison(expr: &str) -> Option<(&str, &str, &str)> {
+    let bytes = expr.as_bytes();
+    let (mut depth, mut quote) = (0i32, None);
+    for i in 0..bytes.len() {
+        let c = bytes[i];
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'`' | b'\'') => quote = Some(c),
+            (None, b'(' | b'[' | b'{') => depth += 1,
+            (None, b')' | b']' | b'}') => depth -= 1,
+            (None, _) if depth == 0 => {
+                for op in ["==", "!=", "<=", ">=", "<", ">"] {
+                    if expr[i..].starts_with(op) && !expr[..i].ends_with(['<', '>', '=', '!']) {
+                        return Some((expr[..i].trim(), op, expr[i + op.len()..].trim()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Parse every script and expectation of a loaded scenario without running anything (`heapscope check`).
+pub fn compile(loaded: &Loaded) -> Result<(), ScenarioError> {
+    let interp = Interpreter::new(crate::heap::Profile::for_version(loaded.profile), Limits::default());
+    let sc = &loaded.scenario;
+    let fail = |e: ScriptError, origin: Origin| loaded.error(Some(origin.map(e.line, e.column)), e.message);
+    if let Some(setup) = &sc.setup {
+        interp.compile(setup, false).map_err(|e| fail(e, loaded.map.setup))?;
+    }
+    for (i, step) in sc.steps.iter().enumerate() {
+        if let Some(code) = &step.run {
+            interp.compile(code, false).map_err(|e| fail(e, loaded.map.runs.get(i).copied().unwrap_or_default()))?;
+        }
+        for (j, expr) in step.expect.iter().enumerate() {
+            let origin = loaded.map.expects.get(i).and_then(|v| v.get(j)).copied().unwrap_or_default();
+            interp.compile(expr, true).map_err(|e| fail(e, origin))?;
+        }
+    }
+    Ok(())
+}
+
+/// Run a loaded scenario. Script errors are scenario errors at the file's position; failed expectations are
+/// part of the report.
+pub fn run(loaded: &Loaded) -> Result<Report, ScenarioError> {
+    let sc = &loaded.scenario;
+    let limits = Limits { heap_limit: sc.heap_limit.or(Limits::default().heap_limit), ..Limits::default() };
+    let file = loaded.path.file_name().map_or("<scenario>".into(), |f| f.to_string_lossy().to_string());
+    let mut interp = Interpreter::with_file(crate::heap::Profile::for_version(loaded.profile), limits, &file);
+    {
+        let mut h = interp.runtime().heap.borrow_mut();
+        if let Some(gc) = &sc.gc {
+            if let Some(t) = gc.thresholds {
+                h.gc_set_threshold(t);
+            }
+            if let Some(on) = gc.enabled {
+                h.gc_set_enabled(on);
+            }
+            if let Some(d) = gc.debug {
+                h.gc_set_debug(d);
+            }
+        }
+    }
+    let fail = |e: ScriptError, origin: Origin| loaded.error(Some(origin.map(e.line, e.column)), e.message);
+    if let Some(setup) = &sc.setup {
+        interp.run(setup).map_err(|e| fail(e, loaded.map.setup))?;
+        interp.runtime().log.borrow_mut().clear();
+    }
+    let mut steps = Vec::new();
+    for (i, step) in sc.steps.iter().enumerate() {
+        let before = snapshot(&interp.runtime().heap.borrow());
+        if let Some(code) = &step.run {
+            let result = interp.run(code);
+            if let Err(e) = result {
+                if let Some(f) = &step.run_file {
+                    let path = loaded.path.parent().unwrap_or(std::path::Path::new(".")).join(f);
+                    let pos = Pos { line: e.line.unwrap_or(1), col: e.column.unwrap_or(1) };
+                    return Err(ScenarioError::at(&path, code, Some(pos), e.message));
+                }
+                return Err(fail(e, loaded.map.runs.get(i).copied().unwrap_or_default()));
+            }
+        }
+        let log = std::mem::take(&mut *interp.runtime().log.borrow_mut());
+        let effect = {
+            let h = interp.runtime().heap.borrow();
+            let after = snapshot(&h);
+            let stats = h.allocator().stats();
+            let refcounts = interp
+                .bindings()
+                .into_iter()
+                .filter_map(|(name, id)| h.getrefcount(id).ok().map(|rc| (name, rc)))
+                .collect();
+            Effect {
+                created: after.lifetime.0 - before.lifetime.0,
+                freed: after.lifetime.1 - before.lifetime.1,
+                live: h.live_objects(),
+                collections: [0, 1, 2].map(|g| after.collections[g] - before.collections[g]),
+                found: after.found - before.found,
+                arenas: stats.arenas_current,
+                bytes_in_blocks: stats.allocated_bytes,
+                refcounts,
+            }
+        };
+        let mut checks = Vec::new();
+        for (j, expr) in step.expect.iter().enumerate() {
+            let origin = loaded.map.expects.get(i).and_then(|v| v.get(j)).copied().unwrap_or_default();
+            let before = interp.runtime().heap.borrow().lifetime_counts();
+            let result = interp.eval_bool(expr).map_err(|e| fail(e, origin))?;
+            let changed = interp.runtime().heap.borrow().lifetime_counts() != before;
+            let detail = if changed {
+                Some("this expectation changed the heap; expectations must only observe".to_string())
+            } else if result {
+                None
+            } else {
+                split_comparison(expr).map(|(l, op, r)| {
+                    let mut show = |e: &str| interp.eval_text(e).unwrap_or_else(|err| format!("<{err}>"));
+                    let (lv, rv) = (show(l), show(r));
+                    format!("left {lv} {op} right {rv}")
+                })
+            };
+            checks.push(Check { expr: expr.clone(), passed: result && !changed, detail, line: origin.line });
+        }
+        steps.push(StepReport { title: step.title.clone(), narration: step.narration.clone(), effect, log, checks });
+    }
+    Ok(Report {
+        name: sc.name.clone(),
+        description: sc.description.clone(),
+        profile: loaded.profile.to_string(),
+        steps,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn comparisons_split_at_the_top_level_operator() {
+        use super::split_comparison as s;
+        assert_eq!(s("sys::getrefcount(a) == 2"), Some(("sys::getrefcount(a)", "==", "2")));
+        assert_eq!(s("len(f(a == b)) >= 3"), Some(("len(f(a == b))", ">=", "3")));
+        assert_eq!(s(r#"value(x) != "a<b""#), Some(("value(x)", "!=", r#""a<b""#)));
+        assert_eq!(s("weakref::alive(w)"), None);
+    }
+}

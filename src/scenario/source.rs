@@ -1,0 +1,102 @@
+//! Where things are in the scenario file: the YAML line each script and expectation starts on, so script
+//! errors can be reported at the file's `line:col`, and the text for a caret under the offending column.
+
+/// A position in the scenario file (1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pos {
+    /// Line.
+    pub line: usize,
+    /// Column.
+    pub col: usize,
+}
+
+/// Where one embedded script's first line sits in the file, and how far its lines are indented.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Origin {
+    /// File line of the script's line 1.
+    pub line: usize,
+    /// Columns the YAML indentation takes off each script line.
+    pub indent: usize,
+}
+
+impl Origin {
+    /// The file position of a script position (both 1-based).
+    pub fn map(&self, line: Option<usize>, col: Option<usize>) -> Pos {
+        let (l, c) = (line.unwrap_or(1), col.unwrap_or(1));
+        Pos { line: self.line + l - 1, col: c + self.indent }
+    }
+}
+
+/// The origins of `setup`, of each step's `run`, and of each step's expectations, found by scanning the
+/// text (serde_yaml keeps no positions for values).
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    /// `setup:`'s script.
+    pub setup: Origin,
+    /// Each step's `run:` script.
+    pub runs: Vec<Origin>,
+    /// Each step's expectations.
+    pub expects: Vec<Vec<Origin>>,
+    /// Each step's `title:` line.
+    pub steps: Vec<Origin>,
+}
+
+fn indent_of(s: &str) -> usize {
+    s.len() - s.trim_start().len()
+}
+
+/// The origin of the value of `key:` on line `i` (0-based): inline after the colon, or a block scalar
+/// (`|`, `>`) starting on the next line.
+fn value_origin(lines: &[&str], i: usize, key_col: usize, key: &str) -> Origin {
+    let rest = &lines[i][key_col + key.len() + 1..];
+    let inline = rest.trim_start();
+    if inline.is_empty() || inline.starts_with('|') || inline.starts_with('>') {
+        let next = lines.get(i + 1).copied().unwrap_or("");
+        Origin { line: i + 2, indent: indent_of(next) }
+    } else {
+        Origin { line: i + 1, indent: lines[i].len() - inline.len() }
+    }
+}
+
+impl SourceMap {
+    /// Scan a scenario's YAML text.
+    pub fn scan(text: &str) -> SourceMap {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut map = SourceMap::default();
+        let mut in_expect: Option<usize> = None;
+        for (i, raw) in lines.iter().enumerate() {
+            let ind = indent_of(raw);
+            let line = raw.trim_start();
+            let (item, body, col) = match line.strip_prefix("- ") {
+                Some(b) => (true, b.trim_start(), ind + 2 + (b.len() - b.trim_start().len())),
+                None => (false, line, ind),
+            };
+            if let Some(expect_ind) = in_expect {
+                if item && ind >= expect_ind {
+                    if let Some(list) = map.expects.last_mut() {
+                        list.push(Origin { line: i + 1, indent: col });
+                    }
+                    continue;
+                }
+                if !body.is_empty() && ind <= expect_ind {
+                    in_expect = None;
+                }
+            }
+            if body.starts_with("setup:") && ind == 0 {
+                map.setup = value_origin(&lines, i, col, "setup");
+            } else if body.starts_with("title:") {
+                map.steps.push(Origin { line: i + 1, indent: col });
+                map.runs.push(Origin::default());
+                map.expects.push(Vec::new());
+            } else if body.starts_with("run:") {
+                if let Some(r) = map.runs.last_mut() {
+                    *r = value_origin(&lines, i, col, "run");
+                }
+            } else if let Some(rest) = body.strip_prefix("expect:") {
+                // A flow list (`expect: [a, b]`) is on this line; a block list follows it.
+                in_expect = (!rest.trim().starts_with('[')).then_some(col);
+            }
+        }
+        map
+    }
+}
