@@ -2,6 +2,7 @@
 
 use crate::heap::profile::InstanceLayout;
 use crate::heap::{Heap, Profile, PyVersion};
+use crate::scenario::junit::Case;
 use crate::scenario::{self, ScenarioError};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -13,6 +14,15 @@ enum Format {
     /// Human-readable text.
     Text,
     /// JSON (`Report` serialized).
+    Json,
+}
+
+/// `heapscope export` formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// The whole heap state as JSON.
     Json,
 }
 
@@ -54,6 +64,23 @@ enum Command {
         /// Rerun every scenario under this CPython version.
         #[arg(long)]
         profile: Option<PyVersion>,
+        /// Also write the results as JUnit XML to this file.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+    },
+    /// Run a scenario up to a step and write the heap: the object graph (DOT) or the whole state (JSON).
+    #[command(
+        after_help = "Examples:\n  heapscope export scenarios/classic-cycle.yaml --step 3 --format dot | dot -Tsvg > heap.svg"
+    )]
+    Export {
+        /// The scenario file.
+        file: PathBuf,
+        /// Stop after this step (1-based; default: the last).
+        #[arg(long)]
+        step: Option<usize>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "dot")]
+        format: ExportFormat,
     },
     /// Validate scenario files without running them.
     Check {
@@ -75,7 +102,8 @@ enum Command {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Run { file, headless, format, profile } => run_scenario(&file, headless, format, profile),
-        Command::Test { paths, profile } => test(paths, profile),
+        Command::Test { paths, profile, junit } => test(paths, profile, junit),
+        Command::Export { file, step, format } => export(&file, step, format),
         Command::Check { files } => check(&files),
         Command::Profiles => {
             println!(
@@ -161,32 +189,46 @@ fn scenario_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-fn test(paths: Vec<PathBuf>, profile: Option<PyVersion>) -> ExitCode {
+fn test(paths: Vec<PathBuf>, profile: Option<PyVersion>, junit: Option<PathBuf>) -> ExitCode {
     let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
     let (mut passed, mut failed, mut bad_input) = (0, 0, false);
+    let mut cases = Vec::new();
     for file in scenario_files(&paths) {
+        let shown = file.display().to_string();
         match load(&file, profile).and_then(|l| scenario::run(&l)) {
             Ok(report) if report.failures().next().is_none() => {
                 passed += 1;
-                println!("PASS {} ({})", report.name, file.display());
+                println!("PASS {} ({shown})", report.name);
+                cases.push(Case { name: report.name, file: shown, failures: vec![], error: false });
             }
             Ok(report) => {
                 failed += 1;
-                println!("FAIL {} ({})", report.name, file.display());
+                println!("FAIL {} ({shown})", report.name);
+                let mut failures = Vec::new();
                 for (step, check) in report.failures() {
                     let detail = check.detail.as_deref().map_or(String::new(), |d| format!(" ({d})"));
-                    println!("  {}:{}: [{}] {}{detail}", file.display(), check.line, step.title, check.expr);
+                    let line = format!("{shown}:{}: [{}] {}{detail}", check.line, step.title, check.expr);
+                    println!("  {line}");
+                    failures.push(line);
                 }
+                cases.push(Case { name: report.name.clone(), file: shown, failures, error: false });
             }
             Err(e) => {
                 failed += 1;
                 bad_input = true;
-                println!("FAIL {}", file.display());
+                println!("FAIL {shown}");
                 println!("{e}");
+                cases.push(Case { name: shown.clone(), file: shown, failures: vec![e.to_string()], error: true });
             }
         }
     }
     println!("{passed} passed, {failed} failed");
+    if let Some(path) = junit
+        && let Err(e) = std::fs::write(&path, scenario::junit::render(&cases))
+    {
+        eprintln!("heapscope: cannot write {}: {e}", path.display());
+        return ExitCode::from(BAD_INPUT);
+    }
     match (bad_input, failed) {
         (true, _) => ExitCode::from(BAD_INPUT),
         (false, 0) => ExitCode::SUCCESS,
@@ -206,4 +248,28 @@ fn check(files: &[PathBuf]) -> ExitCode {
         }
     }
     if ok { ExitCode::SUCCESS } else { ExitCode::from(BAD_INPUT) }
+}
+
+fn export(file: &Path, step: Option<usize>, format: ExportFormat) -> ExitCode {
+    let run = scenario::load(file).and_then(|l| {
+        if step.is_some_and(|s| s == 0 || s > l.scenario.steps.len()) {
+            let n = l.scenario.steps.len();
+            return Err(l.error(None, format!("--step must be between 1 and {n}")));
+        }
+        scenario::runner::run_until(&l, step)
+    });
+    match run {
+        Ok((_, interp)) => {
+            let heap = interp.runtime().heap.borrow();
+            match format {
+                ExportFormat::Dot => print!("{}", scenario::export::dot(&heap)),
+                ExportFormat::Json => println!("{}", scenario::export::json(&heap)),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(BAD_INPUT)
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! Scenario files (YAML): the format, loading with precise errors, the runner, and the headless report.
 
 pub mod error;
+pub mod export;
 pub mod format;
+pub mod junit;
 pub mod load;
 pub mod report;
 pub mod runner;

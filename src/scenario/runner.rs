@@ -140,6 +140,11 @@ pub fn compile(loaded: &Loaded) -> Result<(), ScenarioError> {
 /// Run a loaded scenario. Script errors are scenario errors at the file's position; failed expectations are
 /// part of the report.
 pub fn run(loaded: &Loaded) -> Result<Report, ScenarioError> {
+    run_until(loaded, None).map(|(report, _)| report)
+}
+
+/// Run the first `steps` steps (all when `None`), returning the interpreter too, to look at the heap.
+pub fn run_until(loaded: &Loaded, stop_after: Option<usize>) -> Result<(Report, Interpreter), ScenarioError> {
     let sc = &loaded.scenario;
     let limits = Limits { heap_limit: sc.heap_limit.or(Limits::default().heap_limit), ..Limits::default() };
     let file = loaded.path.file_name().map_or("<scenario>".into(), |f| f.to_string_lossy().to_string());
@@ -164,7 +169,7 @@ pub fn run(loaded: &Loaded) -> Result<Report, ScenarioError> {
         interp.runtime().log.borrow_mut().clear();
     }
     let mut steps = Vec::new();
-    for (i, step) in sc.steps.iter().enumerate() {
+    for (i, step) in sc.steps.iter().enumerate().take(stop_after.unwrap_or(usize::MAX)) {
         let before = snapshot(&interp.runtime().heap.borrow());
         if let Some(code) = &step.run {
             let result = interp.run(code);
@@ -219,12 +224,13 @@ pub fn run(loaded: &Loaded) -> Result<Report, ScenarioError> {
         }
         steps.push(StepReport { title: step.title.clone(), narration: step.narration.clone(), effect, log, checks });
     }
-    Ok(Report {
+    let report = Report {
         name: sc.name.clone(),
         description: sc.description.clone(),
         profile: loaded.profile.to_string(),
         steps,
-    })
+    };
+    Ok((report, interp))
 }
 
 #[cfg(test)]

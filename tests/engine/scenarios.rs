@@ -70,3 +70,39 @@ fn the_headless_report_reads_as_pinned() {
     assert_eq!(code, 0);
     insta::assert_snapshot!("classic_cycle_json_3_10", json);
 }
+
+#[test]
+fn export_writes_the_graph_and_the_state() {
+    let (code, dot, err) = heapscope(&["export", "scenarios/classic-cycle.yaml", "--step", "3", "--format", "dot"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dot.starts_with("digraph heap {"));
+    assert!(dot.contains("[label=\"Node\\nrefcount 2\\ngen 0\"]"), "both nodes are held only by each other:\n{dot}");
+    assert!(dot.contains("[style=dashed, label=\"weak\"]"), "the weakref's edge is dashed");
+    assert!(dot.contains("label=\"class Node"));
+    let (code, json, _) = heapscope(&["export", "scenarios/classic-cycle.yaml", "--format", "json"]);
+    assert_eq!(code, 0);
+    let state: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(state["profile"], "3.13");
+    assert!(state["objects"].as_array().unwrap().iter().all(|o| o["type"] != "Node"), "the cycle is gone at the end");
+    let (code, _, err) = heapscope(&["export", "scenarios/classic-cycle.yaml", "--step", "9"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--step must be between 1 and 4"), "{err}");
+}
+
+#[test]
+fn test_writes_junit_xml() {
+    let out = std::env::temp_dir().join(format!("heapscope-junit-{}.xml", std::process::id()));
+    let path = out.to_string_lossy().to_string();
+    let (code, _, _) = heapscope(&[
+        "test",
+        "tests/fixtures/valid",
+        "tests/fixtures/invalid/failed_expectation.yaml",
+        "--junit",
+        &path,
+    ]);
+    assert_eq!(code, 1);
+    let xml = std::fs::read_to_string(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    assert!(xml.contains("<testsuite name=\"heapscope\" tests=\"3\" failures=\"1\" errors=\"0\">"), "{xml}");
+    assert!(xml.contains("<failure message=\"tests/fixtures/invalid/failed_expectation.yaml:8: [one]"), "{xml}");
+}
