@@ -30,10 +30,12 @@ pub fn render(r: &Report) -> String {
         let e = &s.effect;
         let _ = writeln!(
             out,
-            "  heap: {} created, {} freed, {} alive; {} arena{}, {} bytes in blocks",
+            "  heap: {} created, {} freed, {} alive; {} pool{} in {} arena{}, {} bytes in blocks",
             e.created,
             e.freed,
             e.live,
+            e.pools,
+            if e.pools == 1 { "" } else { "s" },
             e.arenas,
             if e.arenas == 1 { "" } else { "s" },
             thousands(e.bytes_in_blocks)

@@ -36,6 +36,8 @@ pub struct Effect {
     pub found: u64,
     /// Arenas mapped afterwards.
     pub arenas: u64,
+    /// Pools with at least one block in use afterwards.
+    pub pools: u64,
     /// Bytes in allocated pymalloc blocks afterwards.
     pub bytes_in_blocks: u64,
     /// `sys.getrefcount` of each bound name afterwards (what Python would print for it).
@@ -199,6 +201,7 @@ pub fn run_until(loaded: &Loaded, stop_after: Option<usize>) -> Result<(Report, 
                 collections: [0, 1, 2].map(|g| after.collections[g] - before.collections[g]),
                 found: after.found - before.found,
                 arenas: stats.arenas_current,
+                pools: stats.classes.iter().map(|c| c.pools).sum(),
                 bytes_in_blocks: stats.allocated_bytes,
                 refcounts,
             }
