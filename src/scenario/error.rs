@@ -29,11 +29,12 @@ impl ScenarioError {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.pos {
-            Some(p) => writeln!(f, "{}:{}:{}: error: {}", self.file.display(), p.line, p.col, self.message)?,
-            None => writeln!(f, "{}: error: {}", self.file.display(), self.message)?,
+            Some(p) => write!(f, "{}:{}:{}: error: {}", self.file.display(), p.line, p.col, self.message)?,
+            None => write!(f, "{}: error: {}", self.file.display(), self.message)?,
         }
         if let (Some(p), Some(text)) = (self.pos, &self.line_text) {
             let gutter = p.line.to_string().len();
+            writeln!(f)?;
             writeln!(f, "{:gutter$} |", "")?;
             writeln!(f, "{} | {text}", p.line)?;
             write!(f, "{:gutter$} | {:>col$}", "", "^", col = p.col.max(1))?;
