@@ -1,19 +1,8 @@
 //! The headless report as text.
 
 use super::runner::Report;
+use crate::heap::obmalloc::thousands;
 use std::fmt::Write;
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// The per-step report `heapscope run --headless` prints.
 pub fn render(r: &Report) -> String {

@@ -56,10 +56,17 @@ fn register_constructors(engine: &mut Engine, rt: &Rt) {
         let n = u32::try_from(n).map_err(|_| "ValueError: negative count")?;
         make(&r, &ctx, |h| h.new_bytes(n).map_err(to_rhai))
     });
-    let r = rt.clone();
-    engine.register_fn("object", move |ctx: NativeCallContext| make(&r, &ctx, |h| h.new_object().map_err(to_rhai)));
-    let r = rt.clone();
-    engine.register_fn("list", move |ctx: NativeCallContext| make(&r, &ctx, |h| h.new_list().map_err(to_rhai)));
+    // The empty constructors: `object()`, `list()`, `dict()`, `set()`.
+    type Empty = fn(&mut Heap) -> crate::heap::HeapResult<ObjId>;
+    for (name, new) in [
+        ("object", Heap::new_object as Empty),
+        ("list", Heap::new_list),
+        ("dict", Heap::new_dict),
+        ("set", Heap::new_set),
+    ] {
+        let r = rt.clone();
+        engine.register_fn(name, move |ctx: NativeCallContext| make(&r, &ctx, |h| new(h).map_err(to_rhai)));
+    }
     let r = rt.clone();
     engine.register_fn("list", move |ctx: NativeCallContext, items: Array| {
         make(&r, &ctx, |h| with_objs(h, &items, |h, ids| h.new_list_from(ids).map_err(to_rhai)))
@@ -68,10 +75,6 @@ fn register_constructors(engine: &mut Engine, rt: &Rt) {
     engine.register_fn("tuple", move |ctx: NativeCallContext, items: Array| {
         make(&r, &ctx, |h| with_objs(h, &items, |h, ids| h.new_tuple(ids).map_err(to_rhai)))
     });
-    let r = rt.clone();
-    engine.register_fn("dict", move |ctx: NativeCallContext| make(&r, &ctx, |h| h.new_dict().map_err(to_rhai)));
-    let r = rt.clone();
-    engine.register_fn("set", move |ctx: NativeCallContext| make(&r, &ctx, |h| h.new_set().map_err(to_rhai)));
     let r = rt.clone();
     engine.register_fn("range", move |ctx: NativeCallContext, stop: INT| {
         make(&r, &ctx, |h| h.new_range(0, stop, 1).map_err(to_rhai))

@@ -8,7 +8,7 @@ mod arena;
 mod pool;
 mod stats;
 
-pub use stats::{ClassStats, MallocStats, printone};
+pub use stats::{ClassStats, MallocStats, printone, thousands};
 
 use super::events::{Event, EventSink};
 use super::ids::{Addr, ArenaIndex};

@@ -106,9 +106,8 @@ impl Obmalloc {
     }
 }
 
-/// `printone`: the label padded to 35 columns, `=`, then the value right-aligned in 21 columns with thousands
-/// separators.
-pub fn printone(out: &mut String, label: &str, value: u64) -> u64 {
+/// `value` with thousands separators (`1,048,576`), as `printone` writes numbers.
+pub fn thousands(value: u64) -> String {
     let digits = value.to_string();
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
@@ -117,7 +116,13 @@ pub fn printone(out: &mut String, label: &str, value: u64) -> u64 {
         }
         grouped.push(ch);
     }
-    let _ = writeln!(out, "{label:<35}={grouped:>21}");
+    grouped
+}
+
+/// `printone`: the label padded to 35 columns, `=`, then the value right-aligned in 21 columns with thousands
+/// separators.
+pub fn printone(out: &mut String, label: &str, value: u64) -> u64 {
+    let _ = writeln!(out, "{label:<35}={:>21}", thousands(value));
     value
 }
 
