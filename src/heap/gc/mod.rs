@@ -2,6 +2,7 @@
 //! thresholds, and a collection that runs as a steppable state machine (see `collect.rs`).
 
 mod collect;
+mod garbage;
 mod incremental;
 mod lists;
 mod module;
