@@ -12,8 +12,9 @@ fn handles(rt: &Rt, ids: Vec<ObjId>) -> Array {
     ids.into_iter().map(|id| to_script(rt, id)).collect()
 }
 
-/// Register `gc::`, `sys::` and `weakref::`.
+/// Register `gc::`, `sys::`, `weakref::` and `heap::`.
 pub fn register(engine: &mut Engine, rt: &Rt) {
+    engine.register_static_module("heap", heap_module(rt).into());
     engine.register_static_module("gc", gc_module(rt).into());
     engine.register_static_module("sys", sys_module(rt).into());
     engine.register_static_module("weakref", weakref_module(rt).into());
@@ -239,5 +240,26 @@ fn weakref_module(rt: &Rt) -> Module {
     m.set_native_fn("getweakrefcount", move |o: PyObj| {
         Ok(r.heap.borrow().weakref_count(o.id()).map_err(to_rhai)? as INT)
     });
+    m
+}
+
+/// `heap::`: what `sys._debugmallocstats()` prints, as numbers a scenario can check (Python has no API for
+/// these; the names follow the dump's lines).
+fn heap_module(rt: &Rt) -> Module {
+    let mut m = Module::new();
+    let r = rt.clone();
+    m.set_native_fn("arenas", move || Ok(r.heap.borrow().allocator().stats().arenas_current as INT));
+    let r = rt.clone();
+    m.set_native_fn("arenas_allocated_total", move || {
+        Ok(r.heap.borrow().allocator().stats().arenas_allocated_total as INT)
+    });
+    let r = rt.clone();
+    m.set_native_fn("pools", move || {
+        Ok(r.heap.borrow().allocator().stats().classes.iter().map(|c| c.pools).sum::<u64>() as INT)
+    });
+    let r = rt.clone();
+    m.set_native_fn("bytes_in_blocks", move || Ok(r.heap.borrow().allocator().stats().allocated_bytes as INT));
+    let r = rt.clone();
+    m.set_native_fn("live_objects", move || Ok(r.heap.borrow().live_objects() as INT));
     m
 }
