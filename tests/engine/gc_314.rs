@@ -92,3 +92,20 @@ fn automatic_increments_reclaim_cyclic_garbage() {
     assert_eq!(h.seq_len(keep).unwrap(), 20_000, "nothing reachable was freed");
     assert_ok(&h);
 }
+
+#[test]
+fn callbacks_see_every_increment_even_an_empty_one() {
+    // `_PyGC_Collect` invokes "start" and "stop" around every increment, with zeros when it did nothing.
+    let mut h = heap(PyVersion::V3_14);
+    let cb = h.new_function(&[]).unwrap();
+    h.gc_add_callback(cb).unwrap();
+    h.gc_collect(1).unwrap();
+    let mut phases = Vec::new();
+    while let Some(call) = h.take_call() {
+        if let heapscope::heap::Call::GcCallback { stop, generation, .. } = call {
+            phases.push((stop, generation));
+        }
+        h.finish_call().unwrap();
+    }
+    assert_eq!(phases, [(false, 1), (true, 1)]);
+}

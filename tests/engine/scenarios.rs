@@ -106,3 +106,12 @@ fn test_writes_junit_xml() {
     assert!(xml.contains("<testsuite name=\"heapscope\" tests=\"3\" failures=\"1\" errors=\"0\">"), "{xml}");
     assert!(xml.contains("<failure message=\"tests/fixtures/invalid/failed_expectation.yaml:8: [one]"), "{xml}");
 }
+
+#[test]
+fn the_bundled_scenarios_pass_on_every_profile() {
+    for v in ["3.8", "3.10", "3.11", "3.12", "3.13", "3.14"] {
+        let (code, out, err) = heapscope(&["test", "scenarios", "--profile", v]);
+        assert_eq!(code, 0, "{v}:\n{out}{err}");
+        assert!(out.trim_end().ends_with("15 passed, 0 failed"), "{v}: {out}");
+    }
+}

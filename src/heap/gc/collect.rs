@@ -308,6 +308,8 @@ impl Heap {
                 .push(format!("gc: objects in permanent generation: {}", self.gc.lists.len(GcList::Permanent)));
         }
         c.gc_refs = vec![0; self.objects.len()];
+        // The "start" callbacks are done; the cursor now serves the phases (and the "stop" callbacks).
+        c.cursor = 0;
         if self.profile.incremental_gc {
             // Nothing to collect (the increment only marked, or had no work): report zeros, no statistics.
             c.phase = if self.incremental_start(c) { Phase::UpdateRefs } else { Phase::Stop };
