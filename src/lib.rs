@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! heapscope: see how CPython manages memory.
 //!
 //! `heap` is the simulated interpreter heap; `cli` is the command line.

@@ -43,35 +43,104 @@ pub enum EdgeLabel {
 pub enum Event {
     /// A pymalloc block was handed out (`class` is the size class) or, with `class == None`, a raw block; also
     /// a block resized in place by realloc, with its new requested size.
-    BlockAlloc { addr: Addr, nbytes: u32, class: Option<u8> },
+    BlockAlloc {
+        /// The block or arena address.
+        addr: Addr,
+        /// Requested bytes.
+        nbytes: u32,
+        /// Size class, or `None` for the raw allocator.
+        class: Option<u8>,
+    },
     /// A block was returned to its pool or to the raw allocator.
-    BlockFree { addr: Addr },
+    BlockFree {
+        /// The block or arena address.
+        addr: Addr,
+    },
     /// A pool was initialised for a size class (fresh, or reused for another class).
-    PoolInit { pool: Addr, class: u8 },
+    PoolInit {
+        /// The pool's address.
+        pool: Addr,
+        /// Size class, or `None` for the raw allocator.
+        class: u8,
+    },
     /// A pool became full and left `usedpools`.
-    PoolFull { pool: Addr },
+    PoolFull {
+        /// The pool's address.
+        pool: Addr,
+    },
     /// A full pool had a block freed and was front-linked into `usedpools` again.
-    PoolUsed { pool: Addr },
+    PoolUsed {
+        /// The pool's address.
+        pool: Addr,
+    },
     /// A pool became empty and went onto its arena's `freepools`.
-    PoolEmpty { pool: Addr },
+    PoolEmpty {
+        /// The pool's address.
+        pool: Addr,
+    },
     /// `new_arena()` mapped an arena into slot `index`.
-    ArenaNew { index: ArenaIndex, addr: Addr },
+    ArenaNew {
+        /// Slot in the arena-object vector.
+        index: ArenaIndex,
+        /// The block or arena address.
+        addr: Addr,
+    },
     /// An arena whose pools were all free was returned to the OS.
-    ArenaFree { index: ArenaIndex, addr: Addr },
+    ArenaFree {
+        /// Slot in the arena-object vector.
+        index: ArenaIndex,
+        /// The block or arena address.
+        addr: Addr,
+    },
     /// An object came to life.
-    ObjAlloc { id: ObjId, kind: Kind },
+    ObjAlloc {
+        /// The object.
+        id: ObjId,
+        /// Its type.
+        kind: Kind,
+    },
     /// An object was deallocated (its memory freed or put on a free list).
-    ObjFree { id: ObjId },
+    ObjFree {
+        /// The object.
+        id: ObjId,
+    },
     /// A reference count went up to `refcnt`.
-    IncRef { id: ObjId, refcnt: u32, cause: Cause },
+    IncRef {
+        /// The object.
+        id: ObjId,
+        /// The count after the change.
+        refcnt: u32,
+        /// Why it changed.
+        cause: Cause,
+    },
     /// A reference count went down to `refcnt`.
-    DecRef { id: ObjId, refcnt: u32, cause: Cause },
+    DecRef {
+        /// The object.
+        id: ObjId,
+        /// The count after the change.
+        refcnt: u32,
+        /// Why it changed.
+        cause: Cause,
+    },
     /// The GC started (`tracked == true`) or stopped tracking an object.
-    Track { id: ObjId, tracked: bool },
+    Track {
+        /// The object.
+        id: ObjId,
+        /// Tracked from now on, or not.
+        tracked: bool,
+    },
     /// A finalizer (`__del__`) is to be called; the scripting layer runs it.
-    Finalize { id: ObjId },
+    Finalize {
+        /// The object.
+        id: ObjId,
+    },
     /// A weakref to a dying object was cleared; its callback is to be called if it has one.
-    WeakrefCleared { weakref: ObjId, callback: bool },
+    WeakrefCleared {
+        /// The weakref object.
+        weakref: ObjId,
+        /// Whether its callback is due.
+        callback: bool,
+    },
 }
 
 /// Receives events. Implementations decide what to keep.

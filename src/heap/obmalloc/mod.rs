@@ -34,7 +34,12 @@ pub enum AllocError {
     DoubleFree(Addr),
     /// The configured simulated memory limit would be exceeded.
     #[error("MemoryError: allocating {requested} bytes would exceed the simulated limit of {limit} bytes")]
-    OutOfMemory { requested: u64, limit: u64 },
+    OutOfMemory {
+        /// Bytes the allocation needed from the OS.
+        requested: u64,
+        /// The configured limit.
+        limit: u64,
+    },
     /// `new_arena()` failed: the `uint maxarenas` doubling overflowed.
     #[error("MemoryError: the arena-object vector cannot grow any further")]
     ArenaVectorFull,
