@@ -82,6 +82,18 @@ enum Command {
         #[arg(long, value_enum, default_value = "dot")]
         format: ExportFormat,
     },
+    /// Check a scenario against real CPython: its `python:` twins run on each interpreter and the observations
+    /// after every step are compared with the simulation under the matching profile.
+    #[command(
+        after_help = "Examples:\n  heapscope verify scenarios/classic-cycle.yaml\n  heapscope verify scenarios/classic-cycle.yaml --python /usr/bin/python3.11"
+    )]
+    Verify {
+        /// The scenario file.
+        file: PathBuf,
+        /// Interpreters to use (default: every supported CPython found via pyenv or PATH).
+        #[arg(long)]
+        python: Vec<PathBuf>,
+    },
     /// Validate scenario files without running them.
     Check {
         /// Scenario files.
@@ -105,6 +117,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Test { paths, profile, junit } => test(paths, profile, junit),
         Command::Export { file, step, format } => export(&file, step, format),
         Command::Check { files } => check(&files),
+        Command::Verify { file, python } => verify(&file, python),
         Command::Profiles => {
             println!(
                 "{:<8}{:>6}{:>7}{:>13}  {:<13}{:<16}{:<16}checked against",
@@ -272,4 +285,51 @@ fn export(file: &Path, step: Option<usize>, format: ExportFormat) -> ExitCode {
             ExitCode::from(BAD_INPUT)
         }
     }
+}
+
+/// The CPython version of an interpreter given on the command line, if heapscope has a profile for it.
+fn interpreter_at(path: &Path) -> Result<crate::cpython::Interpreter, String> {
+    let out = std::process::Command::new(path)
+        .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", path.display()))?;
+    let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let version = v
+        .parse::<PyVersion>()
+        .map_err(|_| format!("{} is CPython {v}, which heapscope does not simulate", path.display()))?;
+    Ok(crate::cpython::Interpreter { version, path: path.to_path_buf() })
+}
+
+fn verify(file: &Path, pythons: Vec<PathBuf>) -> ExitCode {
+    let loaded = match scenario::load(file) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
+    let interpreters = if pythons.is_empty() {
+        let found = crate::cpython::find_interpreters();
+        for v in PyVersion::ALL.iter().filter(|v| !found.iter().any(|i| i.version == **v)) {
+            println!("note: no CPython {v} found (pyenv or python{v} on PATH): not verified");
+        }
+        found
+    } else {
+        pythons.iter().filter_map(|p| interpreter_at(p).map_err(|e| println!("note: {e}")).ok()).collect()
+    };
+    let mut mismatches = 0;
+    for python in &interpreters {
+        match scenario::verify::verify(&loaded, python) {
+            Ok(rows) => {
+                let header = format!("{} on {} (profile {})", file.display(), python.path.display(), python.version);
+                print!("{}", scenario::verify::render(&rows, &header));
+                mismatches += rows.iter().filter(|r| !r.matches()).count();
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(BAD_INPUT);
+            }
+        }
+    }
+    if mismatches > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }

@@ -23,6 +23,9 @@ pub struct Scenario {
     /// Rhai run before the steps (classes, helper functions).
     #[serde(default)]
     pub setup: Option<String>,
+    /// The same setup in Python, for `heapscope verify`.
+    #[serde(default)]
+    pub python_setup: Option<String>,
     /// The steps, in order.
     pub steps: Vec<Step>,
 }
@@ -60,10 +63,15 @@ pub struct Step {
     /// Rhai boolean expressions that must hold after the step.
     #[serde(default)]
     pub expect: Vec<String>,
+    /// The same step in Python, for `heapscope verify`.
+    #[serde(default)]
+    pub python: Option<String>,
 }
 
 /// Every key the format knows, for "did you mean" suggestions.
 pub const KNOWN_KEYS: &[&str] = &[
+    "python",
+    "python_setup",
     "name",
     "description",
     "profile",

@@ -151,6 +151,16 @@ pub fn run(loaded: &Loaded) -> Result<Report, ScenarioError> {
 
 /// Run the first `steps` steps (all when `None`), returning the interpreter too, to look at the heap.
 pub fn run_until(loaded: &Loaded, stop_after: Option<usize>) -> Result<(Report, Interpreter), ScenarioError> {
+    run_observed(loaded, stop_after, &mut |_, _| {})
+}
+
+/// Run like [`run_until`], calling `after_step(i, interpreter)` once each step's script has run (before its
+/// expectations), for `heapscope verify`.
+pub fn run_observed(
+    loaded: &Loaded,
+    stop_after: Option<usize>,
+    after_step: &mut dyn FnMut(usize, &mut Interpreter),
+) -> Result<(Report, Interpreter), ScenarioError> {
     let sc = &loaded.scenario;
     let limits = Limits { heap_limit: sc.heap_limit.or(Limits::default().heap_limit), ..Limits::default() };
     let file = loaded.path.file_name().map_or("<scenario>".into(), |f| f.to_string_lossy().to_string());
@@ -188,6 +198,7 @@ pub fn run_until(loaded: &Loaded, stop_after: Option<usize>) -> Result<(Report, 
                 return Err(fail(e, loaded.map.runs.get(i).copied().unwrap_or_default()));
             }
         }
+        after_step(i, &mut interp);
         let log = std::mem::take(&mut *interp.runtime().log.borrow_mut());
         let effect = {
             let h = interp.runtime().heap.borrow();

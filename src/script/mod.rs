@@ -230,6 +230,26 @@ impl Interpreter {
         out
     }
 
+    /// The variables that hold plain Rhai ints or bools (`let n = gc::collect();`), in binding order.
+    pub fn plain_bindings(&self) -> Vec<(String, serde_json::Value)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out: Vec<(String, serde_json::Value)> = self
+            .scope
+            .iter_raw()
+            .filter_map(|(name, _, v)| {
+                let value = match (v.as_int(), v.as_bool()) {
+                    (Ok(i), _) => serde_json::Value::from(i),
+                    (_, Ok(b)) => serde_json::Value::from(b),
+                    _ => return None,
+                };
+                Some((name.to_string(), value))
+            })
+            .collect();
+        out.retain(|(n, _)| seen.insert(n.clone()));
+        out.reverse();
+        out
+    }
+
     /// The shared runtime (heap and log).
     pub fn runtime(&self) -> &Rt {
         &self.rt

@@ -115,3 +115,22 @@ fn the_bundled_scenarios_pass_on_every_profile() {
         assert!(out.trim_end().ends_with("15 passed, 0 failed"), "{v}: {out}");
     }
 }
+
+#[test]
+fn verify_compares_twins_with_every_local_cpython() {
+    let found = heapscope::cpython::find_interpreters();
+    if found.is_empty() {
+        println!("SKIP verify: no supported CPython on this machine");
+        return;
+    }
+    let (code, out, err) = heapscope(&["verify", "scenarios/classic-cycle.yaml"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.matches(" 0 mismatches").count(), found.len(), "{out}");
+    assert!(out.contains("n                    "), "what gc.collect() returned is compared:\n{out}");
+    let (code, out, _) = heapscope(&["verify", "tests/fixtures/verify/mismatch.yaml"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("sys.getrefcount(a)") && out.contains("!! mismatch"), "{out}");
+    let (code, _, err) = heapscope(&["verify", "tests/fixtures/valid/run_file.yaml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no step has a `python:` twin"), "{err}");
+}
