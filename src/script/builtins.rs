@@ -206,8 +206,8 @@ fn register_containers(engine: &mut Engine, rt: &Rt) {
     });
     let r = rt.clone();
     engine.register_fn("len", move |o: &mut PyObj| -> RResult<INT> {
+        let id = r.weak_dict_data(o.id()).unwrap_or(o.id());
         let h = r.heap.borrow();
-        let id = o.id();
         let n = match h.get(id).map_err(to_rhai)?.kind() {
             Kind::Dict | Kind::Set => h.keys(id).map_err(to_rhai)?.len(),
             _ => h.seq_len(id).map_err(to_rhai)?,
@@ -241,17 +241,17 @@ fn register_containers(engine: &mut Engine, rt: &Rt) {
 fn register_attributes(engine: &mut Engine, rt: &Rt) {
     let r = rt.clone();
     engine.register_indexer_get(move |o: &mut PyObj, name: &str| -> RResult<Dynamic> {
-        let weak = r.is_weak_dict(o.id());
+        let weak = r.weak_dict_data(o.id());
         let id = {
             let mut h = r.heap.borrow_mut();
-            let obj = o.id();
+            let obj = weak.unwrap_or(o.id());
             if h.get(obj).map_err(to_rhai)?.kind() == Kind::Dict {
                 let key = obj_arg(&mut h, &Dynamic::from(name.to_string()))?;
                 let found = h.dict_get(obj, key.id).map_err(to_rhai);
                 key.done(&mut h);
                 let value = found?.ok_or_else(|| format!("KeyError: '{name}'"))?;
                 // A WeakValueDictionary stores weakrefs: look through them.
-                if weak {
+                if weak.is_some() {
                     h.weakref_get(value).map_err(to_rhai)?.ok_or_else(|| format!("KeyError: '{name}'"))?
                 } else {
                     value
@@ -265,8 +265,8 @@ fn register_attributes(engine: &mut Engine, rt: &Rt) {
     let r = rt.clone();
     engine.register_indexer_set(move |ctx: NativeCallContext, o: &mut PyObj, name: &str, v: Dynamic| {
         let obj = o.id();
-        if r.is_weak_dict(obj) {
-            return weak_dict_set(&r, &ctx, obj, name, v);
+        if let Some(data) = r.weak_dict_data(obj) {
+            return weak_dict_set(&r, &ctx, data, name, v);
         }
         act(&r, &ctx, |h| {
             // Only a dict key is an object; an attribute name is an interned identifier.

@@ -215,12 +215,28 @@ fn weakref_module(rt: &Rt) -> Module {
     m.set_native_fn("ref", move |ctx: NativeCallContext, o: PyObj, f: FnPtr| {
         make_weakref(&r, &ctx, o, Some(Callable::Script(f)), false)
     });
-    // `weakref.WeakValueDictionary()`: a dict whose values are weakrefs that remove their entry on death.
+    // `weakref.WeakValueDictionary()`: an instance of the class of that name whose `data` dict maps keys to
+    // weakrefs that remove their entry on death (`Lib/weakref.py`'s `KeyedRef`). The class is made on first
+    // use and kept by the module, as CPython's is at import.
     let r = rt.clone();
     m.set_native_fn("WeakValueDictionary", move |ctx: NativeCallContext| {
-        let d = act(&r, &ctx, |h| h.new_dict().map_err(to_rhai))?;
-        r.mark_weak_dict(d);
-        Ok(PyObj::owned(&r, d))
+        let inst = act(&r, &ctx, |h| {
+            let class = match r.weak_dict_class() {
+                Some(c) => c,
+                None => {
+                    let c = h.new_class("WeakValueDictionary", crate::heap::ClassSpec::default()).map_err(to_rhai)?;
+                    r.set_weak_dict_class(c);
+                    c
+                }
+            };
+            let inst = h.new_instance(class).map_err(to_rhai)?;
+            let data = h.new_dict().map_err(to_rhai)?;
+            h.set_attr(inst, "data", data).map_err(to_rhai)?;
+            h.dec_root(data).map_err(to_rhai)?;
+            r.mark_weak_dict(inst, data);
+            Ok(inst)
+        })?;
+        Ok(PyObj::owned(&r, inst))
     });
     // `weakref.finalize(obj, func)`: `func()` runs once when `obj` dies, by refcount or in a collection; the
     // registry (`finalize._registry`) keeps the finalize object alive until then.

@@ -16,8 +16,11 @@ pub struct Runtime {
     deferred: RefCell<Vec<(ObjId, bool)>>,
     /// What each heap function object created for a callback stands for.
     callables: RefCell<FxHashMap<ObjId, Callable>>,
-    /// The storage dicts of `WeakValueDictionary`s: their values are weakrefs that delete their entry.
-    weak_dicts: RefCell<rustc_hash::FxHashSet<ObjId>>,
+    /// `WeakValueDictionary` instances and their `data` dicts, whose values are weakrefs that delete their
+    /// entry.
+    weak_dicts: RefCell<FxHashMap<ObjId, ObjId>>,
+    /// The `WeakValueDictionary` class (made on first use; the weakref module keeps it alive).
+    weak_dict_class: std::cell::Cell<Option<ObjId>>,
     /// Each class's `__del__`, by class object.
     finalizers: RefCell<FxHashMap<ObjId, FnPtr>>,
     /// What `print` and `debug` wrote.
@@ -52,6 +55,7 @@ impl Runtime {
             callables: RefCell::new(FxHashMap::default()),
             finalizers: RefCell::new(FxHashMap::default()),
             weak_dicts: RefCell::default(),
+            weak_dict_class: std::cell::Cell::new(None),
             log: RefCell::new(Vec::new()),
         })
     }
@@ -98,19 +102,29 @@ impl Runtime {
         self.callables.borrow_mut().insert(id, c);
     }
 
-    /// Mark a dict as a `WeakValueDictionary`'s storage.
-    pub fn mark_weak_dict(&self, dict: ObjId) {
-        self.weak_dicts.borrow_mut().insert(dict);
+    /// Record a `WeakValueDictionary` instance and its `data` dict.
+    pub fn mark_weak_dict(&self, instance: ObjId, data: ObjId) {
+        self.weak_dicts.borrow_mut().insert(instance, data);
     }
 
-    /// Whether `dict` is a `WeakValueDictionary`'s storage (and still alive).
-    pub fn is_weak_dict(&self, dict: ObjId) -> bool {
-        let mut set = self.weak_dicts.borrow_mut();
-        let alive = self.heap.try_borrow().map_or(true, |h| h.get(dict).is_ok());
+    /// The `data` dict of a live `WeakValueDictionary` instance.
+    pub fn weak_dict_data(&self, instance: ObjId) -> Option<ObjId> {
+        let mut map = self.weak_dicts.borrow_mut();
+        let alive = self.heap.try_borrow().map_or(true, |h| h.get(instance).is_ok());
         if !alive {
-            set.remove(&dict);
+            map.remove(&instance);
         }
-        alive && set.contains(&dict)
+        map.get(&instance).copied().filter(|_| alive)
+    }
+
+    /// The `WeakValueDictionary` class, if made already.
+    pub fn weak_dict_class(&self) -> Option<ObjId> {
+        self.weak_dict_class.get()
+    }
+
+    /// Remember the `WeakValueDictionary` class.
+    pub fn set_weak_dict_class(&self, class: ObjId) {
+        self.weak_dict_class.set(Some(class));
     }
 
     /// Remember a class's `__del__`.

@@ -123,9 +123,21 @@ fn verify_compares_twins_with_every_local_cpython() {
         println!("SKIP verify: no supported CPython on this machine");
         return;
     }
-    let (code, out, err) = heapscope(&["verify", "scenarios/classic-cycle.yaml"]);
-    assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(out.matches(" 0 mismatches").count(), found.len(), "{out}");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut twinned = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if !std::fs::read_to_string(&path).unwrap().contains("python:") {
+            continue;
+        }
+        let file = format!("scenarios/{}", path.file_name().unwrap().to_string_lossy());
+        let (code, out, err) = heapscope(&["verify", &file]);
+        assert_eq!(code, 0, "{file}:\n{out}{err}");
+        assert_eq!(out.matches(" 0 mismatches").count(), found.len(), "{file}:\n{out}");
+        twinned += 1;
+    }
+    assert!(twinned >= 5, "{twinned} scenarios have Python twins");
+    let (_, out, _) = heapscope(&["verify", "scenarios/classic-cycle.yaml"]);
     assert!(out.contains("n                    "), "what gc.collect() returned is compared:\n{out}");
     let (code, out, _) = heapscope(&["verify", "tests/fixtures/verify/mismatch.yaml"]);
     assert_eq!(code, 1, "{out}");
