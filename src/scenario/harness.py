@@ -30,7 +30,8 @@ def observe(g):
         entry = {"refcount": rc if immortal else rc - 1}
         entry["sizeof"] = sys.getsizeof(v)
         entry["tracked"] = gc.is_tracked(v)
-        entry["value"] = v if isinstance(v, (bool, int)) and not isinstance(v, weakref.ref) else None
+        # Keep the value's text, not the object: holding it would add a reference later steps would see.
+        entry["value"] = repr(v) if isinstance(v, (bool, int)) else None
         entry["alive"] = (v() is not None) if isinstance(v, weakref.ref) else None
         out[name] = entry
     return out
@@ -51,6 +52,11 @@ def main():
         if code is not None:
             exec(code, g)
         results.append(observe(g))
+    for step in results:
+        for entry in step.values():
+            text = entry["value"]
+            if text is not None:
+                entry["value"] = text == "True" if text in ("True", "False") else int(text)
     print(json.dumps(results))
 
 
