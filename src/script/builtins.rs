@@ -156,24 +156,12 @@ fn register_containers(engine: &mut Engine, rt: &Rt) {
     // `d.get(key)` and `d.get(key, default)`.
     let r = rt.clone();
     engine.register_fn("get", move |d: &mut PyObj, key: Dynamic| -> RResult<Dynamic> {
-        let found = {
-            let mut h = r.heap.borrow_mut();
-            let k = obj_arg(&mut h, &key)?;
-            let found = h.dict_get(d.id(), k.id).map_err(to_rhai);
-            k.done(&mut h);
-            found?
-        };
+        let found = dict_lookup(&mut r.heap.borrow_mut(), d.id(), &key)?;
         Ok(found.map_or(Dynamic::UNIT, |id| to_script(&r, id)))
     });
     let r = rt.clone();
     engine.register_fn("get", move |d: &mut PyObj, key: Dynamic, default: Dynamic| -> RResult<Dynamic> {
-        let found = {
-            let mut h = r.heap.borrow_mut();
-            let k = obj_arg(&mut h, &key)?;
-            let found = h.dict_get(d.id(), k.id).map_err(to_rhai);
-            k.done(&mut h);
-            found?
-        };
+        let found = dict_lookup(&mut r.heap.borrow_mut(), d.id(), &key)?;
         Ok(found.map_or(default, |id| to_script(&r, id)))
     });
     let r = rt.clone();
@@ -246,10 +234,8 @@ fn register_attributes(engine: &mut Engine, rt: &Rt) {
             let mut h = r.heap.borrow_mut();
             let obj = weak.unwrap_or(o.id());
             if h.get(obj).map_err(to_rhai)?.kind() == Kind::Dict {
-                let key = obj_arg(&mut h, &Dynamic::from(name.to_string()))?;
-                let found = h.dict_get(obj, key.id).map_err(to_rhai);
-                key.done(&mut h);
-                let value = found?.ok_or_else(|| format!("KeyError: '{name}'"))?;
+                let found = dict_lookup(&mut h, obj, &Dynamic::from(name.to_string()))?;
+                let value = found.ok_or_else(|| format!("KeyError: '{name}'"))?;
                 // A WeakValueDictionary stores weakrefs: look through them.
                 if weak.is_some() {
                     h.weakref_get(value).map_err(to_rhai)?.ok_or_else(|| format!("KeyError: '{name}'"))?
@@ -315,6 +301,14 @@ fn register_introspection(engine: &mut Engine, rt: &Rt) {
         matches!(h.value(a.id()), Ok(Some(Value::Int(v))) if *v == i128::from(b))
     });
     engine.register_fn("to_string", |o: &mut PyObj| format!("<object {}>", o.id()));
+}
+
+/// `d.get(key)`: the value for a key given as a handle or a plain Rhai value (borrowed id).
+fn dict_lookup(h: &mut Heap, dict: ObjId, key: &Dynamic) -> RResult<Option<ObjId>> {
+    let k = obj_arg(h, key)?;
+    let found = h.dict_get(dict, k.id).map_err(to_rhai);
+    k.done(h);
+    found
 }
 
 /// `wvd[key] = value`: the dict stores a weakref whose callback removes the entry (`KeyedRef`).
