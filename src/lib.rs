@@ -8,3 +8,4 @@ pub mod cpython;
 pub mod heap;
 pub mod scenario;
 pub mod script;
+pub mod timeline;

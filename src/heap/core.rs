@@ -240,8 +240,29 @@ impl Heap {
         };
         self.live += 1;
         self.created += 1;
-        self.sink.emit(Event::ObjAlloc { id, kind });
+        self.sink.emit(Event::ObjAlloc { id, kind, addr: block });
         id
+    }
+
+    /// Report what `sys.getsizeof` says of `id` now: called once an object is built and whenever its storage
+    /// is resized, so a recording knows every object's size.
+    pub(crate) fn note_size(&mut self, id: ObjId) {
+        if self.sink.on
+            && let Ok(size) = self.getsizeof(id)
+        {
+            self.sink.emit(Event::ObjSize { id, size: size.min(u64::from(u32::MAX)) as u32 });
+        }
+    }
+
+    /// Report `gc.get_count()` if it changed since it was last reported.
+    pub(crate) fn note_gc_count(&mut self) {
+        if self.sink.on {
+            let count = self.gc_count();
+            if count != self.gc.reported_count {
+                self.gc.reported_count = count;
+                self.sink.emit(Event::GcCounts { count });
+            }
+        }
     }
 
     /// Allocate a fresh object: from its type's free list when one applies, else from the allocator. A GC
@@ -255,6 +276,7 @@ impl Heap {
                 // 3.14.1+ counts tracked objects instead (see `track`).
                 if kind.is_gc_type() && !self.profile.incremental_gc {
                     self.gc.count[0] += 1;
+                    self.note_gc_count();
                     self.maybe_trigger_gc();
                 }
                 addr
@@ -272,6 +294,7 @@ impl Heap {
             self.sink.emit(Event::Track { id, tracked: true });
             if self.profile.incremental_gc {
                 self.incremental_tracked();
+                self.note_gc_count();
             }
         }
     }
@@ -285,6 +308,7 @@ impl Heap {
             self.sink.emit(Event::Track { id, tracked: false });
             if self.profile.incremental_gc {
                 self.incremental_untracked();
+                self.note_gc_count();
             }
         }
     }
@@ -311,6 +335,9 @@ impl Heap {
     pub(crate) fn incref(&mut self, id: ObjId, cause: Cause) -> HeapResult<()> {
         let o = self.obj_mut(id)?;
         if o.flags & flags::IMMORTAL != 0 {
+            // The count stays; the event still tells a recording that a reference (an edge, a name) was taken.
+            let refcnt = o.refcnt;
+            self.sink.emit(Event::IncRef { id, refcnt, cause });
             return Ok(());
         }
         o.refcnt = o.refcnt.checked_add(1).ok_or(HeapError::Overflow(id))?;
@@ -323,6 +350,8 @@ impl Heap {
     pub(crate) fn decref(&mut self, id: ObjId, cause: Cause) -> HeapResult<()> {
         let o = self.obj_mut(id)?;
         if o.flags & flags::IMMORTAL != 0 {
+            let refcnt = o.refcnt;
+            self.sink.emit(Event::DecRef { id, refcnt, cause });
             return Ok(());
         }
         o.refcnt -= 1;
@@ -353,6 +382,7 @@ impl Heap {
     /// `Py_SETREF` does.
     pub(crate) fn replace_edge_at(&mut self, from: ObjId, index: usize, to: ObjId) -> HeapResult<()> {
         let label = self.objects[from.index as usize].refs[index].label;
+        self.sink.emit(Event::EdgeReplace { owner: from, index: index as u32 });
         self.incref(to, Cause::Edge(from, label))?;
         let old = std::mem::replace(&mut self.objects[from.index as usize].refs[index].target, to);
         self.decref(old, Cause::Edge(from, label))

@@ -263,10 +263,11 @@ impl Heap {
 
     /// Detach a weakref from its referent (`_PyWeakref_ClearRef`): it now returns None.
     pub(crate) fn clear_weakref(&mut self, w: ObjId) {
-        if let Some(target) = self.weak_target.remove(&w.index)
-            && let Some(list) = self.weakrefs_to.get_mut(&target.index)
-        {
-            list.retain(|x| *x != w);
+        if let Some(target) = self.weak_target.remove(&w.index) {
+            self.sink.emit(Event::WeakrefCleared { weakref: w, callback: false });
+            if let Some(list) = self.weakrefs_to.get_mut(&target.index) {
+                list.retain(|x| *x != w);
+            }
         }
     }
 
@@ -283,7 +284,9 @@ impl Heap {
             let callback = self.callback_edge(w);
             self.sink.emit(Event::WeakrefCleared { weakref: w, callback: callback.is_some() });
             if let Some(i) = callback {
+                // The callback's reference moves from the weakref to the call.
                 let edge = self.objects[w.index as usize].refs.remove(i);
+                self.sink.emit(Event::EdgeDetach { owner: w, index: i as u32 });
                 let _ = self.incref(w, Cause::Runtime);
                 calls.push((w, edge.target));
             }
@@ -354,6 +357,7 @@ impl Heap {
             if kind.is_gc_type() {
                 // `PyObject_GC_Del`: "count--" only if positive (§3.2).
                 self.gc.count[0] = self.gc.count[0].saturating_sub(1);
+                self.note_gc_count();
             }
         }
     }

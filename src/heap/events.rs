@@ -1,8 +1,9 @@
 //! Typed events: every heap mutation is reported to a sink, so a recording can replay it and a viewer can say
 //! *why* a refcount is what it is.
 
+use super::gc::{GcList, Phase};
 use super::ids::{Addr, ArenaIndex, Name, ObjId};
-use super::object::Kind;
+use super::object::{Edge, Kind};
 
 /// Why a reference count changed.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -13,7 +14,7 @@ pub enum Cause {
     Edge(ObjId, EdgeLabel),
     /// The referrer was deallocated and released its references.
     Dealloc(ObjId),
-    /// The cycle collector's `tp_clear` broke a reference.
+    /// The cycle collector's `tp_clear` broke one of the owner's references (its last one to this object).
     GcClear(ObjId),
     /// A temporary reference the runtime holds briefly (a finalizer call, a weakref callback).
     Runtime,
@@ -82,8 +83,12 @@ pub enum Event {
     ArenaNew {
         /// Slot in the arena-object vector.
         index: ArenaIndex,
-        /// The block or arena address.
+        /// `ntotalpools`: pools that fit after aligning the first one.
+        pools: u8,
+        /// The arena's base address (what mmap returned).
         addr: Addr,
+        /// The first pool-aligned address in it (`pool_address` after `new_arena()`).
+        first_pool: Addr,
     },
     /// An arena whose pools were all free was returned to the OS.
     ArenaFree {
@@ -92,12 +97,73 @@ pub enum Event {
         /// The block or arena address.
         addr: Addr,
     },
-    /// An object came to life.
+    /// An object came to life with one reference, owned by its creator (a root).
     ObjAlloc {
         /// The object.
         id: ObjId,
         /// Its type.
         kind: Kind,
+        /// Its own block (what `id()` prints), or its static address.
+        addr: Addr,
+    },
+    /// What `sys.getsizeof` reports for an object changed (it was just built, or its storage was resized).
+    ObjSize {
+        /// The object.
+        id: ObjId,
+        /// `sys.getsizeof(obj)` from now on.
+        size: u32,
+    },
+    /// A freshly created object is a statically allocated singleton (it owns no block).
+    ObjStatic {
+        /// The object.
+        id: ObjId,
+        /// Its reference count, set directly to the profile's static base.
+        refcnt: u32,
+        /// Immortal (PEP 683): its count never changes again.
+        immortal: bool,
+    },
+    /// The next reference-taking edge change of `owner` inserts at `index` instead of appending
+    /// (`list.insert`).
+    EdgeInsert {
+        /// The owner.
+        owner: ObjId,
+        /// Where the new edge goes.
+        index: u32,
+    },
+    /// The next edge change of `owner` replaces the target of its edge at `index` (`Py_SETREF`): the new
+    /// target's `IncRef` and the old one's `DecRef` follow.
+    EdgeReplace {
+        /// The owner.
+        owner: ObjId,
+        /// The edge whose target changes.
+        index: u32,
+    },
+    /// The edge at `index` left `owner` without a reference-count change: its reference moved elsewhere.
+    EdgeDetach {
+        /// The owner.
+        owner: ObjId,
+        /// Which edge.
+        index: u32,
+    },
+    /// An edge was appended to `owner` without a reference-count change: it moved from another owner.
+    EdgeAttach {
+        /// The new owner.
+        owner: ObjId,
+        /// The edge.
+        edge: Edge,
+    },
+    /// The labels of `owner`'s edges were renumbered (list items after an insert or removal, dict entries
+    /// after `dictresize` compacted them); see [`relabel_edges`](super::relabel_edges).
+    EdgesRelabeled {
+        /// The owner.
+        owner: ObjId,
+    },
+    /// A weak reference to `target` was created.
+    WeakrefNew {
+        /// The weakref object.
+        weakref: ObjId,
+        /// Its referent.
+        target: ObjId,
     },
     /// An object was deallocated (its memory freed or put on a free list).
     ObjFree {
@@ -134,12 +200,74 @@ pub enum Event {
         /// The object.
         id: ObjId,
     },
-    /// A weakref to a dying object was cleared; its callback is to be called if it has one.
+    /// A weakref was cleared (its referent is dying, or the weakref itself is); its callback is to be called
+    /// if `callback`.
     WeakrefCleared {
         /// The weakref object.
         weakref: ObjId,
         /// Whether its callback is due.
         callback: bool,
+    },
+    /// A tracked object moved to another generation list (`None`: the object is out of every list).
+    GcMove {
+        /// The object.
+        id: ObjId,
+        /// Its list from now on.
+        list: Option<GcList>,
+    },
+    /// A collection took every object of `list` out as its candidates (`gc_list_merge` into `young`).
+    GcTakeAll {
+        /// The emptied list.
+        list: GcList,
+    },
+    /// A collection of `generation` entered `phase` (`Phase::Done`: it finished).
+    GcPhase {
+        /// The generation collected.
+        generation: u8,
+        /// The phase that runs next.
+        phase: Phase,
+    },
+    /// A candidate's `gc_refs` after `subtract_refs`: references from outside the candidates.
+    GcRefs {
+        /// The candidate.
+        id: ObjId,
+        /// Its `gc_refs`.
+        refs: i32,
+    },
+    /// `move_unreachable` found a candidate unreachable.
+    GcUnreachable {
+        /// The candidate.
+        id: ObjId,
+    },
+    /// What `gc.get_count()` returns changed.
+    GcCounts {
+        /// The new counts.
+        count: [u32; 3],
+    },
+    /// A collection finished (what `gc.collect()` returns is `collected + uncollectable`).
+    GcDone {
+        /// The generation collected.
+        generation: u8,
+        /// Whether it counted in `gc.get_stats()` (a 3.14 increment with no work does not).
+        counted: bool,
+        /// Unreachable objects freed.
+        collected: u32,
+        /// Objects left in `gc.garbage` by legacy finalizers.
+        uncollectable: u32,
+    },
+    /// `gc.set_threshold()`, `gc.enable()` or `gc.disable()`.
+    GcConfig {
+        /// The thresholds.
+        thresholds: [u32; 3],
+        /// Whether automatic collection is on.
+        enabled: bool,
+    },
+    /// An object was appended to `gc.garbage` (`added`), or `gc.garbage` released it.
+    GcGarbage {
+        /// The object.
+        id: ObjId,
+        /// Appended or released.
+        added: bool,
     },
 }
 
@@ -157,7 +285,8 @@ pub trait EventSink {
 /// The heap's sink, with the "is anybody listening" test done inline on the hot path.
 pub(crate) struct Events {
     sink: Box<dyn EventSink>,
-    on: bool,
+    /// Somebody listens: building an event (or computing what it reports) is worth it.
+    pub(crate) on: bool,
     /// tracemalloc, while tracing: fed from the block events.
     pub(crate) tracer: Option<super::tracemalloc::Tracer>,
     /// The allocation site blocks are attributed to.

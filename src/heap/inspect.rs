@@ -92,6 +92,7 @@ impl Heap {
                 self.gc.count[0] = self.gc.count[0].saturating_sub(1);
             }
         }
+        self.note_gc_count();
         Ok(())
     }
 

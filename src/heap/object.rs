@@ -102,6 +102,27 @@ pub struct Edge {
     pub label: EdgeLabel,
 }
 
+/// Renumber the positional labels of one owner's edges, in order: list items become `Item(0..)`, dict
+/// entries `Key(i)` / `Value(i)` pair by pair (what `dictresize`'s compaction does); other labels stay. The
+/// engine and a recording replaying its events share this rule.
+pub fn relabel_edges<'a>(edges: impl IntoIterator<Item = &'a mut Edge>) {
+    let (mut item, mut entry) = (0, 0);
+    for e in edges {
+        match e.label {
+            EdgeLabel::Item(_) => {
+                e.label = EdgeLabel::Item(item);
+                item += 1;
+            }
+            EdgeLabel::Key(_) => e.label = EdgeLabel::Key(entry),
+            EdgeLabel::Value(_) => {
+                e.label = EdgeLabel::Value(entry);
+                entry += 1;
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Object state bits.
 pub(crate) mod flags {
     /// Tracked by the cycle GC (`_gc_next != 0`).

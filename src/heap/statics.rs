@@ -2,6 +2,7 @@
 //! `()` and `b''`. They own no pymalloc block; how they count references depends on the profile (§2.1-2.2).
 
 use super::core::Heap;
+use super::events::{Event, EventSink};
 use super::ids::ObjId;
 use super::object::{Kind, flags};
 use super::values::Value;
@@ -79,6 +80,8 @@ impl Heap {
         // Immortal counts stay at their constant; mortal ones count the caller's new reference.
         o.refcnt = if immortal { base } else { base + 1 };
         o.flags |= flags::STATIC | if immortal { flags::IMMORTAL } else { 0 };
+        let refcnt = o.refcnt;
+        self.sink.emit(Event::ObjStatic { id, refcnt, immortal });
         let value = match key {
             StaticKey::Bool(b) => Some(Value::Int(i128::from(b))),
             StaticKey::SmallInt(i) => Some(Value::Int(i128::from(i))),
@@ -92,6 +95,7 @@ impl Heap {
         }
         self.statics.by_key.insert(key, id);
         self.statics.base.insert(id.index, base);
+        self.note_size(id);
         id
     }
 

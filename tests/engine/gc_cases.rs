@@ -18,15 +18,18 @@ struct Sim {
     holder: ObjId,
     resurrect: Vec<ObjId>,
     gc_callback_log: Vec<Value>,
+    /// A recording of the case, checked against the heap after every collection.
+    mirror: crate::support::Mirror,
 }
 
 impl Sim {
     fn new(v: PyVersion) -> Sim {
         let mut h = Heap::new(Profile::for_version(v));
+        let mirror = crate::support::Mirror::attach(&mut h);
         h.gc_set_enabled(false);
         let saved = h.new_list().unwrap();
         let holder = h.new_list().unwrap();
-        Sim { h, log: Vec::new(), saved, holder, resurrect: Vec::new(), gc_callback_log: Vec::new() }
+        Sim { h, log: Vec::new(), saved, holder, resurrect: Vec::new(), gc_callback_log: Vec::new(), mirror }
     }
 
     fn class(&mut self, name: &str, spec: ClassSpec) -> ObjId {
@@ -83,6 +86,8 @@ impl Sim {
     fn collect(&mut self, g: i64) -> u64 {
         let done = self.h.gc_collect(g).unwrap();
         self.run_calls();
+        let version = self.h.profile().version;
+        self.mirror.assert_matches(&self.h, format!("{version}: after gc.collect({g})"));
         done.or(self.h.gc_last_result()).unwrap().total()
     }
 

@@ -2,6 +2,7 @@
 //! root is ever freed, the heap's invariants hold after every step, and once every root is gone a full
 //! collection leaves only what `gc.garbage` keeps alive.
 
+use crate::support::Mirror;
 use heapscope::heap::{ClassSpec, Heap, Kind, ObjId, Profile, PyVersion};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -35,6 +36,7 @@ fn collections_never_free_the_reachable_and_free_all_garbage() {
         (PyVersion::V3_14, 15),
     ] {
         let mut h = Heap::new(Profile::for_version(v));
+        let mut mirror = Mirror::attach(&mut h);
         h.gc_set_threshold([60, 5, 5]);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let classes: Vec<ObjId> = [
@@ -102,6 +104,7 @@ fn collections_never_free_the_reachable_and_free_all_garbage() {
             if let Err(e) = h.check() {
                 panic!("{v}, seed {seed}, step {step}: {e}");
             }
+            mirror.assert_matches(&h, format!("{v}, seed {seed}, step {step}"));
         }
         for r in roots.drain(..) {
             h.dec_root(r).unwrap();
@@ -110,6 +113,7 @@ fn collections_never_free_the_reachable_and_free_all_garbage() {
         h.gc_collect(2).unwrap();
         run_calls(&mut h);
         h.check().unwrap();
+        mirror.assert_matches(&h, format!("{v}: after the last collection"));
         let kept: HashSet<ObjId> = reachable(&h, h.gc_garbage().iter().copied().chain(classes.iter().copied()));
         let live: HashSet<ObjId> = h.object_ids().filter(|&id| !h.get(id).unwrap().is_static()).collect();
         assert_eq!(live, kept, "{v}: after the last full collection only gc.garbage (and the classes) remain");

@@ -1,7 +1,7 @@
 //! A seeded random-operations test: after every one of 100,000 operations the heap's invariants hold, and
 //! once every root of the (acyclic) graph is dropped, every object the run created is gone.
 
-use crate::support::heap;
+use crate::support::{Mirror, heap};
 use heapscope::heap::{ClassSpec, Heap, ObjId, PyVersion};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -115,6 +115,7 @@ impl World {
 fn random_operations_keep_every_invariant_and_free_everything() {
     for (v, seed) in [(PyVersion::V3_8, 1u64), (PyVersion::V3_11, 2), (PyVersion::V3_13, 3)] {
         let mut h = heap(v);
+        let mut mirror = Mirror::attach(&mut h);
         let mut classes = Vec::new();
         for (name, spec) in [
             ("Plain", ClassSpec::default()),
@@ -135,6 +136,7 @@ fn random_operations_keep_every_invariant_and_free_everything() {
             if let Err(e) = w.h.check() {
                 panic!("{v}, seed {seed}, step {step}: {e}");
             }
+            mirror.assert_matches(&w.h, format!("{v}, seed {seed}, step {step}"));
         }
         while !w.held.is_empty() {
             w.drop_one();

@@ -20,3 +20,33 @@ pub fn assert_ok(h: &Heap) {
 pub fn refcount(h: &Heap, id: ObjId) -> u64 {
     h.getrefcount(id).expect("live object")
 }
+
+/// A recording of a heap's events replayed into an image as the test goes, to check that the image shows
+/// exactly what the heap holds.
+pub struct Mirror {
+    sink: heapscope::heap::SharedSink,
+    image: heapscope::timeline::Image,
+    seen: usize,
+}
+
+impl Mirror {
+    /// Record `h` from now on (call it before anything is created).
+    pub fn attach(h: &mut Heap) -> Mirror {
+        let sink = heapscope::heap::SharedSink::default();
+        h.set_sink(Box::new(sink.clone()));
+        Mirror { sink, image: heapscope::timeline::Image::new(h.profile()), seen: 0 }
+    }
+
+    /// Replay what happened since the last call and compare with the heap.
+    #[track_caller]
+    pub fn assert_matches(&mut self, h: &Heap, context: impl std::fmt::Display) {
+        let events = self.sink.events();
+        for e in &events[self.seen..] {
+            self.image.apply(e);
+        }
+        self.seen = events.len();
+        if let Some(m) = heapscope::timeline::verify::mismatch(&self.image, h) {
+            panic!("{context}: {m}");
+        }
+    }
+}

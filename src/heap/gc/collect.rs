@@ -8,7 +8,7 @@
 use super::{CollectResult, DEBUG_SAVEALL, DEBUG_STATS, DEBUG_UNCOLLECTABLE, GcList};
 use crate::heap::core::Heap;
 use crate::heap::dealloc::Call;
-use crate::heap::events::Cause;
+use crate::heap::events::{Cause, Event, EventSink};
 use crate::heap::ids::ObjId;
 use crate::heap::object::{Kind, flags};
 use crate::heap::profile::PyVersion;
@@ -73,6 +73,8 @@ pub struct Collection {
     pub(crate) increment_size: u64,
     /// Stop after every phase (for viewers); otherwise run until a call is needed or the end.
     pub(crate) step_mode: bool,
+    /// Whether it reached `Finish` and so counts in `gc.get_stats()`.
+    pub(crate) counted: bool,
 }
 
 impl Collection {
@@ -93,6 +95,7 @@ impl Collection {
             dest: GcList::generation((generation + 1).min(2)),
             increment_size: 0,
             step_mode,
+            counted: false,
         }
     }
 
@@ -153,8 +156,7 @@ impl Heap {
         if !self.has_flag(id, flags::TRACKED) {
             return;
         }
-        self.gc.lists.remove(id.index);
-        self.gc.lists.push(list, id.index);
+        self.gc_list_move(id.index, Some(list));
     }
 
     /// Run the collection until it finishes, needs a call, waits for a deallocation's call, or (in step mode)
@@ -172,6 +174,10 @@ impl Heap {
                 return;
             }
             self.run_phase(&mut c);
+            if c.phase != before {
+                self.sink.emit(Event::GcPhase { generation: c.generation as u8, phase: c.phase });
+                self.note_gc_count();
+            }
             let stop = c.step_mode && c.phase != before && c.phase != Phase::Done;
             self.gc.collection = Some(c);
             if stop {
@@ -215,11 +221,20 @@ impl Heap {
             Phase::SubtractRefs => {
                 let young = c.young.clone();
                 self.subtract_refs(c, &young);
+                if self.sink.on {
+                    for &id in &young {
+                        let refs = c.gc_refs(id).unwrap_or(0).clamp(i64::from(i32::MIN), i64::from(i32::MAX));
+                        self.sink.emit(Event::GcRefs { id, refs: refs as i32 });
+                    }
+                }
                 c.phase = Phase::MoveUnreachable;
             }
             Phase::MoveUnreachable => {
                 let young = std::mem::take(&mut c.young);
                 let (reachable, unreachable) = self.move_unreachable(c, young);
+                for &id in &unreachable {
+                    self.sink.emit(Event::GcUnreachable { id });
+                }
                 c.young = reachable;
                 c.unreachable = unreachable;
                 c.phase = Phase::UntrackSurvivors;
@@ -262,6 +277,7 @@ impl Heap {
                         .messages
                         .push(format!("gc: done, {} unreachable, {n} uncollectable, 0.0000s elapsed", n + m));
                 }
+                c.counted = true;
                 let s = &mut self.gc.stats[c.generation];
                 s.collections += 1;
                 s.collected += c.collected;
@@ -324,7 +340,7 @@ impl Heap {
         let order = std::iter::once(g).chain(0..g);
         let mut young = Vec::new();
         for gen_ in order {
-            for slot in self.gc.lists.take_all(GcList::generation(gen_)) {
+            for slot in self.gc_list_take_all(GcList::generation(gen_)) {
                 let o = &mut self.objects[slot as usize];
                 o.flags |= flags::COLLECTING;
                 young.push(ObjId { index: slot, generation: o.slot_gen });
@@ -349,7 +365,7 @@ impl Heap {
             }
             o.flags &= !flags::COLLECTING;
             if self.profile.version == PyVersion::V3_12 {
-                self.gc.lists.push(GcList::Permanent, id.index);
+                self.gc_list_move(id.index, Some(GcList::Permanent));
             } else {
                 self.untrack(id);
             }
@@ -471,7 +487,15 @@ impl Heap {
         for &id in c.unreachable.iter().chain(&c.young) {
             self.set_flag(id, flags::COLLECTING, false);
         }
-        self.gc.last = Some(c.result());
+        let r = c.result();
+        self.gc.last = Some(r);
         self.gc.collecting = false;
+        let clamp = |n: u64| n.min(u64::from(u32::MAX)) as u32;
+        self.sink.emit(Event::GcDone {
+            generation: r.generation as u8,
+            counted: c.counted,
+            collected: clamp(r.collected),
+            uncollectable: clamp(r.uncollectable),
+        });
     }
 }

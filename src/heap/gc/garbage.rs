@@ -55,12 +55,13 @@ impl Heap {
                 }
                 self.set_flag(id, flags::WEAKLY_REFERENCED, false);
                 for w in self.weakrefs_to.remove(&id.index).unwrap_or_default() {
+                    // Reported just below, with whether the callback is due.
                     self.weak_target.remove(&w.index);
                     let callback = self.callback_edge(w).map(|i| self.objects[w.index as usize].refs[i].target);
                     self.sink.emit(Event::WeakrefCleared { weakref: w, callback: callback.is_some() });
                     if let Some(cb) = callback.filter(|_| !self.has_flag(w, flags::COLLECTING)) {
                         let _ = self.incref(w, Cause::Runtime);
-                        self.gc.lists.remove(w.index);
+                        self.gc_list_move(w.index, None);
                         c.wrcb.push((w, cb));
                     }
                 }
@@ -164,6 +165,7 @@ impl Heap {
     pub(crate) fn garbage_append(&mut self, id: ObjId) {
         if self.inc_root(id).is_ok() {
             self.gc.garbage.push(id);
+            self.sink.emit(Event::GcGarbage { id, added: true });
         }
     }
 }

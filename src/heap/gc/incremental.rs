@@ -121,7 +121,7 @@ impl Heap {
                 let pending = self.pending_space();
                 while (increment.len() as i64) < self.gc.incremental.work_to_do {
                     let Some(&head) = self.gc.lists.slots(pending).first() else { break };
-                    self.gc.lists.remove(head);
+                    self.gc_list_move(head, None);
                     let start = increment.len();
                     increment.push(self.id_of(head));
                     self.expand_transitively(&mut increment, start);
@@ -150,7 +150,7 @@ impl Heap {
     }
 
     fn take_candidates(&mut self, list: GcList) -> Vec<ObjId> {
-        self.gc.lists.take_all(list).into_iter().map(|s| self.id_of(s)).collect()
+        self.gc_list_take_all(list).into_iter().map(|s| self.id_of(s)).collect()
     }
 
     /// `expand_region_transitively_reachable`: pull into the increment every not-yet-visited tracked object
@@ -170,7 +170,7 @@ impl Heap {
                     && listed != Some(visited)
                     && listed != Some(GcList::Permanent)
                 {
-                    self.gc.lists.remove(r.index);
+                    self.gc_list_move(r.index, None);
                     increment.push(r);
                 }
             }
@@ -192,8 +192,7 @@ impl Heap {
             }
             let listed = self.gc.lists.list_of(id.index);
             if listed.is_some() && listed != Some(visited) && listed != Some(GcList::Permanent) {
-                self.gc.lists.remove(id.index);
-                self.gc.lists.push(visited, id.index);
+                self.gc_list_move(id.index, Some(visited));
                 moved += 1;
             }
             let _ = self.traverse_into(id, &mut buf);
@@ -222,7 +221,7 @@ impl Heap {
         if self.gc.lists.len(GcList::Permanent) == 0 {
             self.gc.incremental.visited ^= 1;
         } else {
-            self.gc.lists.merge(self.visited_space(), self.pending_space());
+            self.gc_list_merge(self.visited_space(), self.pending_space());
         }
         self.gc.incremental.work_to_do = 0;
         self.gc.incremental.marking = true;

@@ -2,6 +2,10 @@
 //! `_gc_next` / `_gc_prev` (`Include/internal/pycore_gc.h`), so order is CPython's: appended at the tail,
 //! merged by splicing.
 
+use crate::heap::core::Heap;
+use crate::heap::events::{Event, EventSink};
+use crate::heap::ids::ObjId;
+
 /// Which list: the three generations and the permanent generation of `gc.freeze()`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum GcList {
@@ -137,6 +141,37 @@ impl GcLists {
             self.push(to, s);
         }
         moved
+    }
+}
+
+/// List changes go through these, so each one reaches the event sink.
+impl Heap {
+    fn slot_id(&self, slot: u32) -> ObjId {
+        ObjId { index: slot, generation: self.objects[slot as usize].slot_gen }
+    }
+
+    /// Move a slot out of its list and, with `to`, onto the tail of another.
+    pub(crate) fn gc_list_move(&mut self, slot: u32, to: Option<GcList>) {
+        self.gc.lists.remove(slot);
+        if let Some(list) = to {
+            self.gc.lists.push(list, slot);
+        }
+        let id = self.slot_id(slot);
+        self.sink.emit(Event::GcMove { id, list: to });
+    }
+
+    /// Take every object of `list` out of it, in order (`gc_list_merge(list, young)` of a collection).
+    pub(crate) fn gc_list_take_all(&mut self, list: GcList) -> Vec<u32> {
+        self.sink.emit(Event::GcTakeAll { list });
+        self.gc.lists.take_all(list)
+    }
+
+    /// Move all of `from` to the tail of `to` (`gc_list_merge`).
+    pub(crate) fn gc_list_merge(&mut self, from: GcList, to: GcList) {
+        for slot in self.gc.lists.merge(from, to) {
+            let id = self.slot_id(slot);
+            self.sink.emit(Event::GcMove { id, list: Some(to) });
+        }
     }
 }
 

@@ -80,6 +80,8 @@ pub struct GcState {
     pub(crate) messages: Vec<String>,
     /// The 3.14 incremental collector's state (unused by the generational profiles).
     pub(crate) incremental: Incremental,
+    /// `gc.get_count()` as last reported to the event sink.
+    pub(crate) reported_count: [u32; 3],
 }
 
 impl GcState {
@@ -101,6 +103,7 @@ impl GcState {
             last: None,
             messages: Vec::new(),
             incremental: Incremental::default(),
+            reported_count: [0; 3],
         }
     }
 }

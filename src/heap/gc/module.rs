@@ -4,6 +4,7 @@
 use super::{CollectResult, Collection, GcList, GenStats};
 use crate::heap::core::Heap;
 use crate::heap::error::{HeapError, HeapResult};
+use crate::heap::events::{Event, EventSink};
 use crate::heap::ids::ObjId;
 use crate::heap::profile::PyVersion;
 
@@ -31,6 +32,7 @@ impl Heap {
         }
         self.gc.collecting = true;
         self.gc.collection = Some(Box::new(Collection::new(generation, true)));
+        self.sink.emit(Event::GcPhase { generation: generation as u8, phase: super::Phase::Start });
         Ok(())
     }
 
@@ -53,6 +55,7 @@ impl Heap {
     fn start_collection(&mut self, generation: usize, step_mode: bool) {
         self.gc.collecting = true;
         self.gc.collection = Some(Box::new(Collection::new(generation, step_mode)));
+        self.sink.emit(Event::GcPhase { generation: generation as u8, phase: super::Phase::Start });
         self.run_collection();
     }
 
@@ -99,6 +102,12 @@ impl Heap {
     /// `gc.enable()` / `gc.disable()`.
     pub fn gc_set_enabled(&mut self, on: bool) {
         self.gc.enabled = on;
+        self.note_gc_config();
+    }
+
+    fn note_gc_config(&mut self) {
+        let (thresholds, enabled) = (self.gc.thresholds, self.gc.enabled);
+        self.sink.emit(Event::GcConfig { thresholds, enabled });
     }
 
     /// `gc.isenabled()`.
@@ -114,6 +123,7 @@ impl Heap {
     /// `gc.set_threshold(t0, t1, t2)`.
     pub fn gc_set_threshold(&mut self, thresholds: [u32; 3]) {
         self.gc.thresholds = thresholds;
+        self.note_gc_config();
     }
 
     /// `gc.get_count()`; on 3.14 `(young, visited space, pending space)`.
@@ -150,6 +160,7 @@ impl Heap {
     /// `gc.garbage.clear()`: releases the references it held.
     pub fn gc_clear_garbage(&mut self) -> HeapResult<()> {
         for id in std::mem::take(&mut self.gc.garbage) {
+            self.sink.emit(Event::GcGarbage { id, added: false });
             self.dec_root(id)?;
         }
         Ok(())
@@ -205,15 +216,17 @@ impl Heap {
     /// `gc.freeze()`: every tracked object moves to the permanent generation and the counts reset.
     pub fn gc_freeze(&mut self) {
         for g in 0..3 {
-            self.gc.lists.merge(GcList::generation(g), GcList::Permanent);
+            self.gc_list_merge(GcList::generation(g), GcList::Permanent);
         }
         self.gc.count = [0; 3];
+        self.note_gc_count();
     }
 
     /// `gc.unfreeze()`: the permanent generation joins the oldest generation (3.14: the visited space).
     pub fn gc_unfreeze(&mut self) {
         let to = if self.profile.incremental_gc { self.visited_space() } else { GcList::Gen2 };
-        self.gc.lists.merge(GcList::Permanent, to);
+        self.gc_list_merge(GcList::Permanent, to);
+        self.note_gc_count();
     }
 
     /// The generation list an object is in: 0-2, or 3 for the permanent generation; `None` when untracked

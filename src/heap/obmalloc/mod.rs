@@ -156,7 +156,13 @@ impl Obmalloc {
             ao.prevarena = None;
             let nf = ao.nfreepools as usize;
             self.arenas.nfp2lasta[nf] = Some(a);
-            sink.emit(Event::ArenaNew { index: a, addr: self.arenas.slots[a as usize].address });
+            let ao = &self.arenas.slots[a as usize];
+            sink.emit(Event::ArenaNew {
+                index: a,
+                pools: ao.ntotalpools as u8,
+                addr: ao.address,
+                first_pool: ao.first_pool,
+            });
         }
         let a = self.arenas.usable.expect("usable_arenas is non-empty here");
         self.arenas.take_pool_from_head();
@@ -372,6 +378,23 @@ impl Obmalloc {
             PoolLink::Pool(k) => self.pool_mut(k).prevpool = to,
             PoolLink::Null => {}
         }
+    }
+
+    /// Every carved pool of every mapped arena, in arena then address order: `(arena, pool number, size class,
+    /// blocks in use)`.
+    pub fn pools(&self) -> Vec<(ArenaIndex, usize, u8, u32)> {
+        let mut out = Vec::new();
+        for (a, ao) in self.arenas.slots.iter().enumerate().filter(|(_, ao)| ao.address != 0) {
+            for (p, pool) in ao.pools.iter().enumerate() {
+                out.push((a as ArenaIndex, p, pool.szidx as u8, pool.count));
+            }
+        }
+        out
+    }
+
+    /// The raw allocator's live blocks and their requested sizes, by address.
+    pub fn raw_blocks(&self) -> impl Iterator<Item = (Addr, u64)> + '_ {
+        self.raw.iter().map(|(&a, &n)| (a, n))
     }
 
     /// Arenas in `usable_arenas` order (most used first), for viewers and tests.

@@ -2,7 +2,7 @@
 
 use crate::heap::core::Heap;
 use crate::heap::error::{HeapError, HeapResult};
-use crate::heap::events::EdgeLabel;
+use crate::heap::events::{EdgeLabel, Event, EventSink};
 use crate::heap::ids::ObjId;
 use crate::heap::object::Kind;
 
@@ -16,6 +16,7 @@ impl Heap {
             self.add_edge(id, EdgeLabel::Internal(closure), c)?;
         }
         self.track(id);
+        self.note_size(id);
         Ok(id)
     }
 
@@ -32,6 +33,7 @@ impl Heap {
             self.add_edge(id, EdgeLabel::Internal(frame), c)?;
         }
         self.track(id);
+        self.note_size(id);
         Ok(id)
     }
 
@@ -68,7 +70,9 @@ impl Heap {
             self.add_edge(id, EdgeLabel::Internal(name), cb)?;
         }
         self.track(id);
+        self.note_size(id);
         self.weak_target.insert(id.index, target);
+        self.sink.emit(Event::WeakrefNew { weakref: id, target });
         self.objects[target.index as usize].flags |= crate::heap::object::flags::WEAKLY_REFERENCED;
         let at = usize::from(callback.is_some() && plain.is_some());
         self.weakrefs_to.entry(target.index).or_default().insert(at, id);

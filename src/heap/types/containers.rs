@@ -2,9 +2,10 @@
 
 use crate::heap::core::Heap;
 use crate::heap::error::{HeapError, HeapResult};
-use crate::heap::events::{Cause, EdgeLabel};
+use crate::heap::events::{Cause, EdgeLabel, Event, EventSink};
 use crate::heap::ids::ObjId;
 use crate::heap::object::Kind;
+use crate::heap::object::relabel_edges;
 use crate::heap::profile::ListGrowth;
 use crate::heap::sizes::{self, LIST_OBJECT};
 use crate::heap::statics::StaticKey;
@@ -34,6 +35,7 @@ impl Heap {
             self.add_edge(id, EdgeLabel::Item(i as u32), item)?;
         }
         self.track(id);
+        self.note_size(id);
         Ok(id)
     }
 
@@ -41,6 +43,7 @@ impl Heap {
     pub fn new_list(&mut self) -> HeapResult<ObjId> {
         let id = self.alloc_object(Kind::List, self.profile.sizes.gc_head + LIST_OBJECT, 0)?;
         self.track(id);
+        self.note_size(id);
         Ok(id)
     }
 
@@ -91,6 +94,7 @@ impl Heap {
         let o = &mut self.objects[list.index as usize];
         o.extra = new;
         o.aux = cap;
+        self.note_size(list);
         Ok(())
     }
 
@@ -133,10 +137,11 @@ impl Heap {
         let n = self.objects[list.index as usize].refs.len() as i64;
         let at = if index < 0 { (index + n).max(0) } else { index.min(n) } as usize;
         self.resize_list(list, n as u32 + 1)?;
+        self.sink.emit(Event::EdgeInsert { owner: list, index: at as u32 });
         self.incref(item, Cause::Edge(list, EdgeLabel::Item(at as u32)))?;
         let refs = &mut self.objects[list.index as usize].refs;
         refs.insert(at, crate::heap::object::Edge { target: item, label: EdgeLabel::Item(at as u32) });
-        self.relabel_items(list, at);
+        self.relabel_items(list);
         Ok(())
     }
 
@@ -152,7 +157,7 @@ impl Heap {
         // The popped reference moves to the caller: take the root before the edge goes.
         self.inc_root(item)?;
         self.remove_edge_at(list, i)?;
-        self.relabel_items(list, i);
+        self.relabel_items(list);
         self.resize_list(list, len as u32 - 1)?;
         Ok(item)
     }
@@ -179,6 +184,7 @@ impl Heap {
         let o = &mut self.objects[list.index as usize];
         let array = std::mem::take(&mut o.extra);
         o.aux = 0;
+        self.note_size(list);
         for e in items.into_iter().rev() {
             self.decref(e.target, Cause::Edge(list, e.label))?;
         }
@@ -188,10 +194,10 @@ impl Heap {
         Ok(())
     }
 
-    fn relabel_items(&mut self, seq: ObjId, from: usize) {
-        for (i, e) in self.objects[seq.index as usize].refs.iter_mut().enumerate().skip(from) {
-            e.label = EdgeLabel::Item(i as u32);
-        }
+    /// Items after an insertion or removal take their new positions as labels.
+    fn relabel_items(&mut self, seq: ObjId) {
+        relabel_edges(self.objects[seq.index as usize].refs.iter_mut());
+        self.sink.emit(Event::EdgesRelabeled { owner: seq });
     }
 }
 

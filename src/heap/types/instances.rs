@@ -3,7 +3,7 @@
 
 use crate::heap::core::Heap;
 use crate::heap::error::{HeapError, HeapResult};
-use crate::heap::events::EdgeLabel;
+use crate::heap::events::{EdgeLabel, Event, EventSink};
 use crate::heap::freelist::DICT_SPLIT;
 use crate::heap::ids::{Name, ObjId};
 use crate::heap::object::{Kind, flags};
@@ -45,10 +45,12 @@ impl Heap {
                 let objclass = self.intern("__objclass__");
                 self.add_edge(descr, EdgeLabel::Internal(objclass), class)?;
                 let attr = self.intern(attr);
+                self.note_size(descr);
                 self.dict_set_attr(dict, attr, descr)?;
                 self.dec_root(descr)?;
             }
         }
+        self.note_size(class);
         Ok(class)
     }
 
@@ -100,6 +102,7 @@ impl Heap {
         }
         self.add_edge(id, EdgeLabel::Type, class)?;
         self.track(id);
+        self.note_size(id);
         Ok(id)
     }
 
@@ -236,6 +239,7 @@ impl Heap {
         let o = &mut self.objects[dict.index as usize];
         o.extra = values;
         o.aux = DICT_SPLIT | n;
+        self.note_size(dict);
         Ok(dict)
     }
 
@@ -258,6 +262,7 @@ impl Heap {
         let o = &mut self.objects[dict.index as usize];
         o.extra = values;
         o.aux = DICT_SPLIT | n;
+        self.note_size(dict);
         Ok(())
     }
 
@@ -295,6 +300,7 @@ impl Heap {
         let info = &self.classes[&class.index];
         let usable = info.shared_keys.len() as u32 + info.keys_usable;
         self.objects[dict.index as usize].aux = DICT_SPLIT | usable;
+        self.note_size(dict);
         if self.profile.instance_layout == InstanceLayout::ValuesArray {
             let values = std::mem::take(&mut self.objects[obj.index as usize].extra);
             self.objects[dict.index as usize].extra = values;
@@ -307,11 +313,22 @@ impl Heap {
 
     /// Move an instance's attribute edges (its values) into its dict; reference counts do not change.
     fn move_attrs(&mut self, obj: ObjId, dict: ObjId) {
-        let o = &mut self.objects[obj.index as usize];
-        let (attrs, rest): (Vec<_>, Vec<_>) = o.refs.drain(..).partition(|e| matches!(e.label, EdgeLabel::Attr(_)));
-        o.refs = rest.into_iter().collect();
+        let refs = std::mem::take(&mut self.objects[obj.index as usize].refs);
+        let mut kept = thin_vec::ThinVec::new();
+        let mut attrs = Vec::new();
+        for e in refs {
+            if matches!(e.label, EdgeLabel::Attr(_)) {
+                // It leaves from just after the edges kept so far.
+                self.sink.emit(Event::EdgeDetach { owner: obj, index: kept.len() as u32 });
+                attrs.push(e);
+            } else {
+                kept.push(e);
+            }
+        }
+        self.objects[obj.index as usize].refs = kept;
         for e in &attrs {
             self.objects[dict.index as usize].push_edge(*e);
+            self.sink.emit(Event::EdgeAttach { owner: dict, edge: *e });
         }
         if attrs.iter().any(|e| self.may_be_tracked(e.target)) {
             self.track(dict);

@@ -3,10 +3,10 @@
 
 use crate::heap::core::Heap;
 use crate::heap::error::{HeapError, HeapResult};
-use crate::heap::events::{Cause, EdgeLabel};
+use crate::heap::events::{Cause, EdgeLabel, Event, EventSink};
 use crate::heap::freelist::{DICT_GENERAL_KEYS, DICT_SPLIT};
 use crate::heap::ids::ObjId;
-use crate::heap::object::Kind;
+use crate::heap::object::{Kind, relabel_edges};
 use crate::heap::sizes::{self, DICT_MINSIZE, DICT_OBJECT, SET_MINSIZE, SET_OBJECT};
 use crate::heap::values::Value;
 
@@ -19,6 +19,7 @@ impl Heap {
             // 3.14 tracks every dict, `{}` included (PR #127027).
             self.track(id);
         }
+        self.note_size(id);
         Ok(id)
     }
 
@@ -120,18 +121,12 @@ impl Heap {
             self.alloc.free(old, &mut self.sink)?;
         }
         // `dictresize` compacts: entries are renumbered and dummies vanish.
-        let mut next = 0;
-        for e in self.objects[dict.index as usize].refs.iter_mut() {
-            match e.label {
-                EdgeLabel::Key(_) => e.label = EdgeLabel::Key(next),
-                EdgeLabel::Value(_) => {
-                    e.label = EdgeLabel::Value(next);
-                    next += 1;
-                }
-                _ => {}
-            }
-        }
+        let refs = &mut self.objects[dict.index as usize].refs;
+        relabel_edges(refs.iter_mut());
+        let next = refs.iter().filter(|e| matches!(e.label, EdgeLabel::Value(_))).count() as u32;
+        self.sink.emit(Event::EdgesRelabeled { owner: dict });
         self.dict_nentries.insert(dict.index, next);
+        self.note_size(dict);
         Ok(())
     }
 
@@ -162,6 +157,7 @@ impl Heap {
     pub fn new_set(&mut self) -> HeapResult<ObjId> {
         let id = self.alloc_object(Kind::Set, self.profile.sizes.gc_head + SET_OBJECT, SET_MINSIZE)?;
         self.track(id);
+        self.note_size(id);
         Ok(id)
     }
 
@@ -189,6 +185,7 @@ impl Heap {
             o.extra = new;
             o.aux = new_table;
             self.dict_nentries.insert(set.index, n + 1);
+            self.note_size(set);
         }
         Ok(())
     }

@@ -13,6 +13,7 @@ impl Heap {
     fn new_atomic(&mut self, kind: Kind, nbytes: u32, value: Value) -> HeapResult<ObjId> {
         let id = self.alloc_object(kind, nbytes, 0)?;
         self.values.insert(id.index, value);
+        self.note_size(id);
         Ok(id)
     }
 
@@ -27,7 +28,9 @@ impl Heap {
 
     /// `object()`: the smallest object there is (16 bytes: refcount and type).
     pub fn new_object(&mut self) -> HeapResult<ObjId> {
-        self.alloc_object(Kind::Object, 16, 0)
+        let id = self.alloc_object(Kind::Object, 16, 0)?;
+        self.note_size(id);
+        Ok(id)
     }
 
     /// `True` / `False`.

@@ -1,0 +1,297 @@
+//! A heap rebuilt from its events: what a viewer shows at one point of a recording.
+//!
+//! [`Image::apply`] folds one [`Event`] in. Every container is persistent (`imbl`), so cloning an image is
+//! cheap and a clone shares storage with the original until either changes: checkpoints of a long recording
+//! cost what changed between them, not the whole heap.
+
+mod alloc;
+mod gc;
+mod objects;
+
+pub use alloc::{AllocImage, ArenaRec, PoolRec};
+pub use gc::{GcImage, LISTS, Running};
+pub use objects::{EdgeList, NO_LIST, ObjRec, byte_of_list, list_of_byte, oflags};
+
+use crate::heap::gc::{CollectResult, GcList};
+use crate::heap::profile::{Profile, PyVersion};
+use crate::heap::{Cause, Edge, EdgeLabel, Event, ObjId};
+
+/// A positional edge change announced by the event before it.
+#[derive(Clone, Copy, Debug)]
+enum Pending {
+    /// The next edge of `owner` goes in at `index`.
+    Insert(ObjId, usize),
+    /// The next edge of `owner` replaces the target at `index`.
+    Replace(ObjId, usize),
+    /// The replacement happened: the old target's release that follows removes no edge.
+    Replaced(ObjId),
+}
+
+/// The heap at one point of a recording.
+#[derive(Clone, Debug)]
+pub struct Image {
+    /// The interpreter simulated.
+    pub version: PyVersion,
+    arena_size: u32,
+    objects: imbl::Vector<ObjRec>,
+    /// The allocator.
+    pub alloc: AllocImage,
+    /// The collector.
+    pub gc: GcImage,
+    /// Weakref slot to its referent.
+    weak_target: imbl::OrdMap<u32, ObjId>,
+    pending: Option<Pending>,
+    /// Live objects.
+    pub live: u64,
+    /// Events applied so far.
+    pub applied: u64,
+}
+
+impl Image {
+    /// The empty heap of `profile`.
+    pub fn new(profile: &Profile) -> Image {
+        Image {
+            version: profile.version,
+            arena_size: profile.arena_size,
+            objects: imbl::Vector::new(),
+            alloc: AllocImage::new(profile),
+            gc: GcImage::new(profile),
+            weak_target: imbl::OrdMap::new(),
+            pending: None,
+            live: 0,
+            applied: 0,
+        }
+    }
+
+    /// `ARENA_SIZE`.
+    pub fn arena_size(&self) -> u32 {
+        self.arena_size
+    }
+
+    /// The live object `id` (not a stale id of a reused slot).
+    pub fn get(&self, id: ObjId) -> Option<&ObjRec> {
+        self.objects.get(id.index as usize).filter(|o| o.is_live() && o.slot_gen == id.generation)
+    }
+
+    fn get_mut(&mut self, id: ObjId) -> Option<&mut ObjRec> {
+        self.objects.get_mut(id.index as usize).filter(|o| o.is_live() && o.slot_gen == id.generation)
+    }
+
+    /// Slots ever used (live or not).
+    pub fn slots(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// The live object in `slot`, with its id.
+    pub fn at_slot(&self, slot: u32) -> Option<(ObjId, &ObjRec)> {
+        let o = self.objects.get(slot as usize).filter(|o| o.is_live())?;
+        Some((ObjId { index: slot, generation: o.slot_gen }, o))
+    }
+
+    /// Every live object in slot order.
+    pub fn live_objects(&self) -> impl Iterator<Item = (ObjId, &ObjRec)> + '_ {
+        self.objects
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.is_live())
+            .map(|(i, o)| (ObjId { index: i as u32, generation: o.slot_gen }, o))
+    }
+
+    /// The generation list an object is in now (`None`: untracked, or taken out by the running collection).
+    pub fn gc_list(&self, o: &ObjRec) -> Option<GcList> {
+        let l = list_of_byte(o.gc_list)?;
+        (o.gc_stamp >= self.gc.taken[l as usize]).then_some(l)
+    }
+
+    /// The referent of a weakref, while it lives.
+    pub fn weak_target(&self, weakref: ObjId) -> Option<ObjId> {
+        self.weak_target.get(&weakref.index).copied().filter(|&t| self.get(t).is_some())
+    }
+
+    /// Edges pointing at `id`: the referrer and the edge's label, in slot order.
+    pub fn referrers(&self, id: ObjId) -> Vec<(ObjId, EdgeLabel)> {
+        self.live_objects()
+            .flat_map(|(from, o)| o.edges.iter().filter(move |e| e.target == id).map(move |e| (from, e.label)))
+            .collect()
+    }
+
+    /// Fold one event in.
+    pub fn apply(&mut self, event: &Event) {
+        self.applied += 1;
+        match *event {
+            Event::BlockAlloc { addr, nbytes, class } => self.alloc.block_alloc(addr, nbytes, class),
+            Event::BlockFree { addr } => self.alloc.block_free(addr),
+            Event::PoolInit { pool, class } => self.alloc.pool_init(pool, class),
+            Event::PoolFull { .. } | Event::PoolUsed { .. } | Event::PoolEmpty { .. } => {}
+            Event::ArenaNew { index, pools, addr, first_pool } => self.alloc.arena_new(index, addr, first_pool, pools),
+            Event::ArenaFree { index, .. } => self.alloc.arena_free(index),
+            Event::ObjAlloc { id, kind, addr } => {
+                let rec = ObjRec::born(id, kind, addr);
+                let i = id.index as usize;
+                while self.objects.len() < i {
+                    self.objects.push_back(ObjRec { flags: 0, ..ObjRec::born(id, kind, 0) });
+                }
+                if i == self.objects.len() {
+                    self.objects.push_back(rec);
+                } else {
+                    self.objects.set(i, rec);
+                }
+                self.live += 1;
+            }
+            Event::ObjSize { id, size } => self.with(id, |o| o.size = size),
+            Event::ObjStatic { id, refcnt, immortal } => self.with(id, |o| {
+                o.refcnt = refcnt;
+                o.flags |= oflags::STATIC | if immortal { oflags::IMMORTAL } else { 0 };
+            }),
+            Event::ObjFree { id } => {
+                self.set_list(id, NO_LIST);
+                if let Some(o) = self.get_mut(id) {
+                    o.flags = 0;
+                    o.edges = EdgeList::Empty;
+                    self.live -= 1;
+                }
+            }
+            Event::IncRef { id, refcnt, cause } => {
+                self.with(id, |o| {
+                    o.refcnt = refcnt;
+                    if cause == Cause::Root {
+                        o.roots += 1;
+                    }
+                });
+                if let Cause::Edge(from, label) = cause {
+                    self.edge_added(from, Edge { target: id, label });
+                }
+            }
+            Event::DecRef { id, refcnt, cause } => {
+                self.with(id, |o| {
+                    o.refcnt = refcnt;
+                    if cause == Cause::Root {
+                        o.roots = o.roots.saturating_sub(1);
+                    }
+                });
+                match cause {
+                    Cause::Edge(from, label) => self.edge_released(from, |e| e.target == id && e.label == label),
+                    Cause::GcClear(from) | Cause::Dealloc(from) => self.edge_released(from, |e| e.target == id),
+                    Cause::Root | Cause::Runtime => {}
+                }
+            }
+            Event::EdgeInsert { owner, index } => self.pending = Some(Pending::Insert(owner, index as usize)),
+            Event::EdgeReplace { owner, index } => self.pending = Some(Pending::Replace(owner, index as usize)),
+            Event::EdgeDetach { owner, index } => self.with(owner, |o| o.edges.remove(index as usize)),
+            Event::EdgeAttach { owner, edge } => self.with(owner, |o| o.edges.push(edge)),
+            Event::EdgesRelabeled { owner } => self.with(owner, |o| o.edges.relabel()),
+            Event::Track { id, tracked } => {
+                self.with(id, |o| {
+                    if tracked {
+                        o.flags |= oflags::TRACKED;
+                    } else {
+                        o.flags &= !oflags::TRACKED;
+                    }
+                });
+                // `PyObject_GC_Track` appends to generation 0.
+                self.set_list(id, if tracked { GcList::Gen0 as u8 } else { NO_LIST });
+            }
+            Event::GcMove { id, list } => self.set_list(id, byte_of_list(list)),
+            Event::GcTakeAll { list } => {
+                self.gc.epoch += 1;
+                self.gc.taken[list as usize] = self.gc.epoch;
+                self.gc.list_len[list as usize] = 0;
+            }
+            Event::Finalize { id } => self.with(id, |o| o.flags |= oflags::FINALIZED),
+            Event::WeakrefNew { weakref, target } => {
+                self.weak_target.insert(weakref.index, target);
+                self.with(target, |o| o.weakrefs = o.weakrefs.saturating_add(1));
+            }
+            Event::WeakrefCleared { weakref, .. } => {
+                if let Some(target) = self.weak_target.remove(&weakref.index) {
+                    self.with(target, |o| o.weakrefs = o.weakrefs.saturating_sub(1));
+                }
+            }
+            Event::GcPhase { generation, phase } => {
+                self.gc.running = Some(Running { generation, phase });
+            }
+            Event::GcRefs { id, refs } => {
+                self.gc.gc_refs.insert(id.index, refs);
+            }
+            Event::GcUnreachable { id } => self.with(id, |o| o.flags |= oflags::UNREACHABLE),
+            Event::GcCounts { count } => self.gc.count = count,
+            Event::GcDone { generation, counted, collected, uncollectable } => {
+                let result = CollectResult {
+                    generation: usize::from(generation),
+                    collected: u64::from(collected),
+                    uncollectable: u64::from(uncollectable),
+                };
+                for slot in std::mem::take(&mut self.gc.gc_refs).keys() {
+                    if let Some(o) = self.objects.get_mut(*slot as usize) {
+                        o.flags &= !oflags::UNREACHABLE;
+                    }
+                }
+                self.gc.done(result, counted);
+            }
+            Event::GcConfig { thresholds, enabled } => {
+                self.gc.thresholds = thresholds;
+                self.gc.enabled = enabled;
+            }
+            Event::GcGarbage { id, added } => {
+                self.with(id, |o| {
+                    if added {
+                        o.flags |= oflags::GARBAGE;
+                    } else {
+                        o.flags &= !oflags::GARBAGE;
+                    }
+                });
+                self.gc.garbage = if added { self.gc.garbage + 1 } else { self.gc.garbage.saturating_sub(1) };
+            }
+        }
+    }
+
+    /// Run `f` on a live object (nothing when `id` names none).
+    fn with(&mut self, id: ObjId, f: impl FnOnce(&mut ObjRec)) {
+        if let Some(o) = self.get_mut(id) {
+            f(o);
+        }
+    }
+
+    /// Move an object to list byte `to`, keeping the per-list counts.
+    fn set_list(&mut self, id: ObjId, to: u8) {
+        let Some(o) = self.get(id) else { return };
+        if let Some(l) = self.gc_list(o) {
+            self.gc.list_len[l as usize] -= 1;
+        }
+        if let Some(l) = list_of_byte(to) {
+            self.gc.list_len[l as usize] += 1;
+        }
+        let epoch = self.gc.epoch;
+        self.with(id, |o| {
+            o.gc_list = to;
+            o.gc_stamp = epoch;
+        });
+    }
+
+    /// An edge that takes a reference: appended, or placed as the event before announced.
+    fn edge_added(&mut self, from: ObjId, edge: Edge) {
+        match self.pending.take() {
+            Some(Pending::Insert(owner, i)) if owner == from => self.with(from, |o| o.edges.insert(i, edge)),
+            Some(Pending::Replace(owner, i)) if owner == from => {
+                self.pending = Some(Pending::Replaced(from));
+                self.with(from, |o| o.edges.set_target(i, edge.target))
+            }
+            _ => self.with(from, |o| o.edges.push(edge)),
+        }
+    }
+
+    /// An edge's reference was released: the last edge `which` accepts goes, unless it was just replaced.
+    fn edge_released(&mut self, from: ObjId, which: impl Fn(&Edge) -> bool) {
+        if let Some(Pending::Replaced(owner)) = self.pending
+            && owner == from
+        {
+            self.pending = None;
+            return;
+        }
+        self.with(from, |o| {
+            if let Some(i) = o.edges.rposition(&which) {
+                o.edges.remove(i);
+            }
+        });
+    }
+}
