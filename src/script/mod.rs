@@ -5,9 +5,10 @@
 //! 1. an instance is made with `Node.create()` (Rhai cannot call a value and reserves `new`: Python's `Node()`);
 //! 2. `a is b` is `is_same(a, b)` (`is` is a Rhai keyword); calling a weakref, `w()`, is `weakref::deref(w)`;
 //! 3. a plain Rhai value (`5`, `"a"`) becomes a new Python object where a container or attribute takes it;
-//! 4. the value of an expression statement (`l.pop();`) is kept by Rhai until the next statement ends, where
-//!    Python drops it at once: a `sys::getrefcount` in the very next statement still sees it. heapscope shows
-//!    this as it is; bind the value or `del` it when the count matters;
+//! 4. the value of an expression statement (`l.pop();`) is released when the statement ends, as in Python:
+//!    Rhai would keep it until the next statement ends, so an empty statement is placed between statements
+//!    (see [`stepping`]; a statement Rhai's grammar gives no room before, such as an `else if`, keeps the old
+//!    behaviour);
 //! 5. finalizers and callbacks run inside the call that made them due (as in CPython), except when a value is
 //!    dropped by Rhai itself (a variable going out of scope): they then run at the next builtin call, or at
 //!    the end of the run, whichever comes first.
@@ -18,6 +19,7 @@ pub mod handle;
 mod iteration;
 mod modules;
 pub mod runtime;
+pub mod stepping;
 mod syntax;
 pub mod tracemalloc;
 
@@ -109,6 +111,8 @@ pub struct Interpreter {
     functions: AST,
     /// `__heapscope_run_calls();`, run after each script to finish what its last statement made due.
     drain: AST,
+    /// Scripts run so far.
+    runs: u32,
 }
 
 impl Interpreter {
@@ -163,19 +167,49 @@ impl Interpreter {
         syntax::register(&mut engine, &rt);
         tracemalloc::register(&mut engine, &rt, file);
         let drain = engine.compile(format!("{}();", syntax::RUN_CALLS)).expect("the drain call compiles");
-        Interpreter { engine, scope: Scope::new(), rt, functions: AST::empty(), drain }
+        Interpreter { engine, scope: Scope::new(), rt, functions: AST::empty(), drain, runs: 0 }
     }
 
-    /// Compile and run `source`; its variables and functions stay for later runs.
+    /// Compile and run `source` with a hook before each statement (see [`stepping`]); its variables and
+    /// functions stay for later runs.
     pub fn run(&mut self, source: &str) -> Result<(), ScriptError> {
         let ast = self.engine.compile_with_scope(&self.scope, source).map_err(|e| ScriptError::from_parse(&e))?;
+        let run = self.runs;
+        self.runs += 1;
+        let first = self.rt.sites.borrow().len();
+        let hooks = self.rt.statement_hook.borrow().is_some();
+        let hooked = stepping::instrument(&self.engine, &ast, source, run, first, hooks).and_then(|(script, sites)| {
+            let ast = self.engine.compile_with_scope(&self.scope, &script.source).ok()?;
+            self.rt.sites.borrow_mut().extend(sites);
+            Some((ast, script))
+        });
+        let (ast, script) = match hooked {
+            Some((ast, script)) => (ast, Some(script)),
+            None => (ast, None),
+        };
         let full = self.functions.merge(&ast);
         let result = self.engine.run_ast_with_scope(&mut self.scope, &full);
         self.functions = self.functions.merge(&ast.clone_functions_only());
         // Finalizers made due by values dropped at the end of the run.
         let drained = self.engine.run_ast_with_scope(&mut self.scope, &self.functions.merge(&self.drain));
-        result.map_err(|e| ScriptError::from_rhai(&e))?;
-        drained.map_err(|e| ScriptError::from_rhai(&e))
+        let unhook = |mut e: ScriptError| {
+            if let (Some(s), Some(line), Some(column)) = (&script, e.line, e.column) {
+                e.column = Some(s.original_column(line, column));
+            }
+            e
+        };
+        result.map_err(|e| unhook(ScriptError::from_rhai(&e)))?;
+        drained.map_err(|e| unhook(ScriptError::from_rhai(&e)))
+    }
+
+    /// Scripts run so far: the next [`Interpreter::run`] is number `runs()` in [`stepping::Site::run`].
+    pub fn runs(&self) -> u32 {
+        self.runs
+    }
+
+    /// Tell `hook` about every statement from now on (`None`: stop).
+    pub fn set_statement_hook(&mut self, hook: Option<stepping::StatementHook>) {
+        *self.rt.statement_hook.borrow_mut() = hook;
     }
 
     /// Parse a script (or, with `expression`, a single expression) without running it.

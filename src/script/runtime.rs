@@ -25,6 +25,10 @@ pub struct Runtime {
     finalizers: RefCell<FxHashMap<ObjId, FnPtr>>,
     /// What `print` and `debug` wrote.
     pub log: RefCell<Vec<String>>,
+    /// Every statement hooked so far, by hook number.
+    pub sites: RefCell<Vec<super::stepping::Site>>,
+    /// Who is told about each statement (a recorder), if anyone.
+    pub(crate) statement_hook: RefCell<Option<super::stepping::StatementHook>>,
 }
 
 /// A shared handle to the runtime.
@@ -57,6 +61,8 @@ impl Runtime {
             weak_dicts: RefCell::default(),
             weak_dict_class: std::cell::Cell::new(None),
             log: RefCell::new(Vec::new()),
+            sites: RefCell::new(Vec::new()),
+            statement_hook: RefCell::new(None),
         })
     }
 

@@ -1,16 +1,21 @@
-//! Custom syntax: Python's `del name`, `del obj.attr` and `del container[key]`.
+//! Custom syntax: Python's `del name`, `del obj.attr` and `del container[key]`, and the statement hook.
 
 use super::args::{RResult, obj_arg};
 use super::handle::PyObj;
 use super::runtime::{Rt, Runtime, to_rhai};
+use super::stepping::{HOOK, Inject, Statement};
 use crate::heap::Kind;
 use rhai::{Dynamic, Engine, EvalContext, Expression, ImmutableString, ParseError};
 
 /// The native function that runs pending finalizers and callbacks, for code that has no call context.
 pub const RUN_CALLS: &str = "__heapscope_run_calls";
 
-/// Register `del`.
+/// Register `del` and the statement hook.
 pub fn register(engine: &mut Engine, rt: &Rt) {
+    let r = rt.clone();
+    engine
+        .register_custom_syntax([HOOK, "$int$"], false, move |ctx, inputs| statement(&r, ctx, inputs))
+        .expect("the hook syntax is valid");
     let r = rt.clone();
     engine.register_fn(RUN_CALLS, move |ctx: rhai::NativeCallContext| Runtime::run_calls(&r, &ctx));
     let r = rt.clone();
@@ -42,6 +47,25 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
         true,
         move |ctx: &mut EvalContext, inputs: &[Expression], state: &Dynamic| del(&r, ctx, inputs, state),
     );
+}
+
+/// A statement boundary: tell the hook, then do what it asks.
+fn statement(rt: &Rt, ctx: &mut EvalContext, inputs: &[Expression]) -> RResult<Dynamic> {
+    // Taken out while it runs, so statements its injected actions run are not reported to it.
+    let Some(mut hook) = rt.statement_hook.borrow_mut().take() else { return Ok(Dynamic::UNIT) };
+    rt.flush();
+    let index = inputs[0].get_literal_value::<i64>().unwrap_or(-1);
+    let site = usize::try_from(index).ok().and_then(|i| rt.sites.borrow().get(i).cloned());
+    let inject = site.and_then(|site| hook(&Statement { site: &site, depth: ctx.call_level(), scope: ctx.scope() }));
+    *rt.statement_hook.borrow_mut() = Some(hook);
+    match inject {
+        Some(Inject::Collect(generation)) => {
+            rt.heap.borrow_mut().gc_collect(i64::from(generation)).map_err(to_rhai)?;
+            let _ = ctx.call_fn::<Dynamic>(RUN_CALLS, ())?;
+        }
+        None => {}
+    }
+    Ok(Dynamic::UNIT)
 }
 
 fn del(rt: &Rt, ctx: &mut EvalContext, inputs: &[Expression], state: &Dynamic) -> RResult<Dynamic> {

@@ -222,3 +222,50 @@ fn the_readme_example_prints_what_it_says() {
         assert_eq!(*i.runtime().log.borrow(), ["3", "true", collected], "{v}");
     }
 }
+
+#[test]
+fn an_expression_statements_value_is_released_when_the_statement_ends() {
+    // Python: `l.pop()` as a statement drops the popped item at once, so the next line counts only `x` and
+    // the argument [obs 3.13.0: 2].
+    let mut i = interp(PyVersion::V3_13);
+    i.run("let l = list(); let x = object(); l.append(x);\nl.pop();\nlet n = sys::getrefcount(x);").unwrap();
+    holds(&mut i, "n == 2");
+}
+
+#[test]
+fn the_statement_hook_sees_every_statement_with_its_depth_and_names() {
+    use heapscope::script::stepping::{Inject, Statement};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let mut i = interp(PyVersion::V3_13);
+    let seen: Rc<RefCell<Vec<(usize, usize, Option<String>, Vec<String>)>>> = Rc::default();
+    let log = seen.clone();
+    i.set_statement_hook(Some(Box::new(move |s: &Statement| {
+        let mut names: Vec<String> = s.scope.iter_raw().map(|(n, ..)| n.to_string()).collect();
+        names.sort();
+        log.borrow_mut().push((s.site.line, s.depth, s.site.function.clone(), names));
+        // Collect just before the line that reads the count, once.
+        (s.site.line == 5 && s.depth == 0).then_some(Inject::Collect(2))
+    })));
+    i.run("gc::disable(); let A = class(\"A\");\nfn pair(A) { let a = A.create(); let b = A.create();\n  a.o = b; b.o = a; }\npair(A);\nlet n = gc::collect();")
+        .unwrap();
+    let seen = seen.borrow();
+    let lines: Vec<(usize, usize, Option<&str>)> = seen.iter().map(|(l, d, f, _)| (*l, *d, f.as_deref())).collect();
+    assert_eq!(
+        lines,
+        [
+            (1, 0, None),
+            (1, 0, None),
+            (4, 0, None),
+            (2, 1, Some("pair")),
+            (2, 1, Some("pair")),
+            (3, 1, Some("pair")),
+            (3, 1, Some("pair")),
+            (5, 0, None)
+        ]
+    );
+    assert_eq!(seen[4].3, ["A", "a"], "a function sees its parameters and locals");
+    assert_eq!(seen[7].3, ["A"], "the top level sees its own names");
+    // The collection injected before line 5 found the pair's cycle, so line 5's finds nothing.
+    holds(&mut i, "n == 0");
+}

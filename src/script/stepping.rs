@@ -1,0 +1,217 @@
+//! Statement hooks: before a script runs, a hook statement is placed in front of each of its statements, so
+//! the runtime sees every statement boundary with its line, call depth and the names in scope.
+//!
+//! Rhai's debugger would report the same boundaries, but it copies each call's arguments into its call stack,
+//! and a copied handle is a reference: counts inside every call would be off by one. The hooks are plain
+//! statements instead, placed where Rhai's own parse says a statement starts and only after a `;`, `{` or `}`
+//! (so never between `else` and `if`, or in a closure body without braces). Positions in errors are mapped
+//! back to the script as written.
+//!
+//! Each hook is preceded by `();`: Rhai keeps a statement's value until the next statement ends, so the empty
+//! statement releases it first, and a hook sees the heap as Python would after the previous statement (the
+//! value of `l.pop();` already gone).
+
+use rhai::{AST, ASTNode, Engine, Position, Stmt, Token};
+use std::collections::HashMap;
+
+/// The hook statement's keyword (custom syntax: `__hs <site>;`).
+pub const HOOK: &str = "__hs";
+
+/// A statement that announces itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site {
+    /// The `Interpreter::run` it belongs to, counted from 0.
+    pub run: u32,
+    /// 1-based line in that script.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// The function it is in; `None` at the top level, `<lambda>` in a closure.
+    pub function: Option<String>,
+}
+
+/// What a statement hook sees: the statement about to run, how deep in calls it is, and the names in scope.
+pub struct Statement<'a, 's> {
+    /// The statement.
+    pub site: &'a Site,
+    /// Rhai's call level: 0 at the top, one more per call (a closure called by a builtin counts two).
+    pub depth: usize,
+    /// The variables visible to the statement (a function sees only its own).
+    pub scope: &'a rhai::Scope<'s>,
+}
+
+/// What a hook may ask to happen before the statement runs: extra actions a viewer injects into a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inject {
+    /// `gc.collect(generation)`, with its finalizers and callbacks.
+    Collect(u8),
+}
+
+/// Called at every statement boundary of an instrumented script.
+pub type StatementHook = Box<dyn FnMut(&Statement) -> Option<Inject>>;
+
+/// A script with its hooks, and where they went.
+pub(crate) struct Instrumented {
+    /// The script to run.
+    pub source: String,
+    /// `(line, column, width)` of each inserted hook, in the script as written, sorted.
+    inserts: Vec<(usize, usize, usize)>,
+}
+
+impl Instrumented {
+    /// The column in the script as written of `column` in the instrumented `line`.
+    pub fn original_column(&self, line: usize, column: usize) -> usize {
+        let mut shift = 0;
+        for &(l, c, w) in self.inserts.iter().filter(|(l, ..)| *l == line) {
+            debug_assert_eq!(l, line);
+            if column >= c + shift + w {
+                shift += w;
+            } else if column >= c + shift {
+                return c;
+            } else {
+                break;
+            }
+        }
+        column - shift
+    }
+}
+
+/// Where each statement of `ast` starts (the leftmost position in it), with the function holding it.
+fn statement_starts(ast: &AST) -> Vec<(Position, Option<String>)> {
+    // Per statement node (by address), the leftmost position in its subtree.
+    let mut starts: Vec<Position> = Vec::new();
+    let mut index: HashMap<*const Stmt, usize> = HashMap::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Stmt(s)) = path.last() {
+            index.entry(*s as *const Stmt).or_insert_with(|| {
+                starts.push(Position::NONE);
+                starts.len() - 1
+            });
+        }
+        let pos = path.last().map_or(Position::NONE, |n| n.position());
+        if !pos.is_none() {
+            for node in path {
+                if let ASTNode::Stmt(s) = node
+                    && let Some(&i) = index.get(&(*s as *const Stmt))
+                    && (starts[i].is_none() || pos < starts[i])
+                {
+                    starts[i] = pos;
+                }
+            }
+        }
+        true
+    });
+    // A statement belongs to the innermost function whose body spans it (closures are functions too).
+    let bodies: Vec<(Position, Position, String)> = ast
+        .iter_fn_def()
+        .map(|f| {
+            let name = if f.name.starts_with("anon$") { "<lambda>".to_string() } else { f.name.to_string() };
+            (f.body.start_position(), f.body.end_position(), name)
+        })
+        .collect();
+    let function_at = |p: Position| {
+        bodies.iter().filter(|(s, e, _)| *s <= p && p <= *e).max_by_key(|(s, ..)| *s).map(|(.., n)| n.clone())
+    };
+    let mut out: Vec<(Position, Option<String>)> =
+        starts.into_iter().filter(|p| !p.is_none()).map(|p| (p, function_at(p))).collect();
+    out.sort_by_key(|(p, _)| *p);
+    out.dedup_by_key(|(p, _)| *p);
+    out
+}
+
+/// Place a hook before each statement of `source` (compiled as `ast`) that can take one, numbering them from
+/// `first`; without `hooks`, only the `();` that releases the previous statement's value (nobody listens, and
+/// the hook itself costs a sixth of a tight loop). Returns the script and its sites, or `None` when nothing
+/// could be placed.
+pub(crate) fn instrument(
+    engine: &Engine,
+    ast: &AST,
+    source: &str,
+    run: u32,
+    first: usize,
+    hooks: bool,
+) -> Option<(Instrumented, Vec<Site>)> {
+    let mut sites = Vec::new();
+    let chunks = [source];
+    let (tokens, _) = engine.lex(&chunks);
+    let tokens: Vec<(Token, Position)> = tokens.take_while(|(t, _)| *t != Token::EOF).collect();
+    let mut inserts = Vec::new();
+    let mut placed: Vec<(usize, usize, String)> = Vec::new();
+    for (pos, function) in statement_starts(ast) {
+        let Ok(mut i) = tokens.binary_search_by_key(&pos, |(_, p)| *p) else { continue };
+        // A namespaced call (`gc::collect()`) is positioned at its function name: start at the namespace.
+        while i >= 2 && tokens[i - 1].0 == Token::DoubleColon && matches!(tokens[i - 2].0, Token::Identifier(_)) {
+            i -= 2;
+        }
+        let pos = tokens[i].1;
+        let after_boundary =
+            i == 0 || matches!(tokens[i - 1].0, Token::SemiColon | Token::LeftBrace | Token::RightBrace);
+        let (Some(line), Some(column)) = (pos.line(), pos.position()) else { continue };
+        if !after_boundary {
+            continue;
+        }
+        let text = if hooks { format!("(); {HOOK} {}; ", first + sites.len()) } else { "(); ".to_string() };
+        inserts.push((line, column, text.chars().count()));
+        placed.push((line, column, text));
+        if hooks {
+            sites.push(Site { run, line, column, function });
+        }
+    }
+    if placed.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(source.len() + placed.iter().map(|h| h.2.len()).sum::<usize>());
+    let mut pending = placed.iter().peekable();
+    for (l, text) in source.split('\n').enumerate() {
+        if l > 0 {
+            out.push('\n');
+        }
+        for (c, ch) in text.chars().enumerate() {
+            while let Some((_, _, hook)) = pending.next_if(|(hl, hc, _)| *hl == l + 1 && *hc == c + 1) {
+                out.push_str(hook);
+            }
+            out.push(ch);
+        }
+    }
+    Some((Instrumented { source: out, inserts }, sites))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hooked(src: &str) -> (String, Vec<Site>) {
+        let engine = Engine::new();
+        let ast = engine.compile(src).unwrap();
+        let (i, sites) = instrument(&engine, &ast, src, 0, 0, true).unwrap();
+        (i.source, sites)
+    }
+
+    #[test]
+    fn hooks_go_before_statements_and_nowhere_else() {
+        let (out, sites) = hooked(
+            "let a = 1; gc::collect(); a += 1;\nif a > 1 { print(a); } else if a < 0 { a = 0; }\nfn f(x) { let y = x; y + 1 }\nlet g = |x| x + 1;\nlet h = |x| { x * 2 };\nb.c = f(a);",
+        );
+        assert_eq!(
+            out.replace("(); __hs", "__hs"),
+            "__hs 0; let a = 1; __hs 1; gc::collect(); __hs 2; a += 1;\n__hs 3; if a > 1 { __hs 4; print(a); } else if a < 0 { __hs 5; a = 0; }\nfn f(x) { __hs 6; let y = x; __hs 7; y + 1 }\n__hs 8; let g = |x| x + 1;\n__hs 9; let h = |x| { __hs 10; x * 2 };\n__hs 11; b.c = f(a);"
+        );
+        assert_eq!(sites[6].function.as_deref(), Some("f"));
+        assert_eq!(sites[10].function.as_deref(), Some("<lambda>"));
+        assert_eq!((sites[11].line, sites[11].column, sites[11].function.clone()), (6, 1, None));
+    }
+
+    #[test]
+    fn error_columns_map_back_to_the_script_as_written() {
+        let engine = Engine::new();
+        let src = "let a = 1; let b = 2;";
+        let ast = engine.compile(src).unwrap();
+        let (i, _) = instrument(&engine, &ast, src, 0, 0, true).unwrap();
+        assert_eq!(i.source, "(); __hs 0; let a = 1; (); __hs 1; let b = 2;");
+        // `let b` is at column 35 of the instrumented line and 12 of the original.
+        assert_eq!(i.original_column(1, 35), 12);
+        assert_eq!(i.original_column(1, 13), 1);
+        // Inside a hook: the statement it announces.
+        assert_eq!(i.original_column(1, 26), 12);
+    }
+}
