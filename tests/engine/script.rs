@@ -238,7 +238,9 @@ fn the_statement_hook_sees_every_statement_with_its_depth_and_names() {
     use std::cell::RefCell;
     use std::rc::Rc;
     let mut i = interp(PyVersion::V3_13);
-    let seen: Rc<RefCell<Vec<(usize, usize, Option<String>, Vec<String>)>>> = Rc::default();
+    /// Line, depth, function and names of each statement.
+    type Seen = Vec<(usize, usize, Option<String>, Vec<String>)>;
+    let seen: Rc<RefCell<Seen>> = Rc::default();
     let log = seen.clone();
     i.set_statement_hook(Some(Box::new(move |s: &Statement| {
         let mut names: Vec<String> = s.scope.iter_raw().map(|(n, ..)| n.to_string()).collect();
