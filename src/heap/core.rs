@@ -165,6 +165,11 @@ impl Heap {
         n
     }
 
+    /// Names interned so far (`Name(0)` to `Name(n - 1)`).
+    pub fn name_count(&self) -> usize {
+        self.names.len()
+    }
+
     /// The text of an interned name.
     pub fn name(&self, n: Name) -> &str {
         self.names.get(n.0 as usize).map_or("?", |s| s)

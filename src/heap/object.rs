@@ -48,6 +48,29 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in declaration order (`Kind::ALL[k as usize] == k`).
+    pub const ALL: [Kind; 19] = [
+        Kind::None,
+        Kind::Object,
+        Kind::Bool,
+        Kind::Int,
+        Kind::Float,
+        Kind::Str,
+        Kind::Bytes,
+        Kind::Tuple,
+        Kind::List,
+        Kind::Dict,
+        Kind::Set,
+        Kind::FrozenSet,
+        Kind::Range,
+        Kind::Function,
+        Kind::Generator,
+        Kind::WeakRef,
+        Kind::Class,
+        Kind::Instance,
+        Kind::Descriptor,
+    ];
+
     /// The Python type name, as `type(x).__name__` prints it.
     pub fn type_name(self) -> &'static str {
         match self {

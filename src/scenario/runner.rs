@@ -1,5 +1,6 @@
 //! Running a scenario: setup, then each step's script, then its expectations, collecting what each step did.
-//! One runner serves the headless report and (later) the TUI.
+//! One runner serves the headless report, `heapscope verify` and the TUI's recording: they differ only in the
+//! [`Observer`] watching.
 
 use super::error::ScenarioError;
 use super::load::Loaded;
@@ -123,6 +124,42 @@ fn split_comparison(expr: &str) -> Option<(&str, &str, &str)> {
     None
 }
 
+/// A script the runner is about to run, and where it is written.
+#[derive(Clone, Copy, Debug)]
+pub struct Script<'a> {
+    /// The step it belongs to; `None` for the setup.
+    pub step: Option<usize>,
+    /// The Rhai text.
+    pub text: &'a str,
+    /// Where its first line is in `file`.
+    pub origin: Origin,
+    /// The file it is written in (the scenario, or a step's `run_file`).
+    pub file: &'a std::path::Path,
+}
+
+/// Told what a run does, as it happens. Every method has a default that does nothing.
+pub trait Observer {
+    /// Where the heap reports its events (the default discards them).
+    fn sink(&mut self) -> Box<dyn crate::heap::EventSink> {
+        Box::new(crate::heap::NullSink)
+    }
+    /// The interpreter exists and the scenario's settings are applied; nothing has run.
+    fn start(&mut self, _interp: &mut Interpreter) {}
+    /// A step (`None`: the setup) begins.
+    fn step_start(&mut self, _interp: &mut Interpreter, _step: Option<usize>) {}
+    /// `script` is about to run.
+    fn script(&mut self, _interp: &mut Interpreter, _script: &Script) {}
+    /// Step `i`'s script has run; its expectations have not.
+    fn after_run(&mut self, _i: usize, _interp: &mut Interpreter) {}
+    /// Step `i` is finished.
+    fn step_done(&mut self, _i: usize, _report: &StepReport, _interp: &mut Interpreter) {}
+}
+
+/// The observer that watches nothing.
+pub struct Unobserved;
+
+impl Observer for Unobserved {}
+
 /// Parse every script and expectation of a loaded scenario without running anything (`heapscope check`).
 pub fn compile(loaded: &Loaded) -> Result<(), ScenarioError> {
     let interp = Interpreter::new(crate::heap::Profile::for_version(loaded.profile), Limits::default());
@@ -151,20 +188,20 @@ pub fn run(loaded: &Loaded) -> Result<Report, ScenarioError> {
 
 /// Run the first `steps` steps (all when `None`), returning the interpreter too, to look at the heap.
 pub fn run_until(loaded: &Loaded, stop_after: Option<usize>) -> Result<(Report, Interpreter), ScenarioError> {
-    run_observed(loaded, stop_after, &mut |_, _| {})
+    run_observed(loaded, stop_after, &mut Unobserved)
 }
 
-/// Run like [`run_until`], calling `after_step(i, interpreter)` once each step's script has run (before its
-/// expectations), for `heapscope verify`.
+/// Run like [`run_until`], telling `observer` what happens.
 pub fn run_observed(
     loaded: &Loaded,
     stop_after: Option<usize>,
-    after_step: &mut dyn FnMut(usize, &mut Interpreter),
+    observer: &mut dyn Observer,
 ) -> Result<(Report, Interpreter), ScenarioError> {
     let sc = &loaded.scenario;
     let limits = Limits { heap_limit: sc.heap_limit.or(Limits::default().heap_limit), ..Limits::default() };
     let file = loaded.path.file_name().map_or("<scenario>".into(), |f| f.to_string_lossy().to_string());
-    let mut interp = Interpreter::with_file(crate::heap::Profile::for_version(loaded.profile), limits, &file);
+    let profile = crate::heap::Profile::for_version(loaded.profile);
+    let mut interp = Interpreter::with_sink(profile, limits, &file, observer.sink());
     {
         let mut h = interp.runtime().heap.borrow_mut();
         if let Some(gc) = &sc.gc {
@@ -179,26 +216,38 @@ pub fn run_observed(
             }
         }
     }
+    observer.start(&mut interp);
     let fail = |e: ScriptError, origin: Origin| loaded.error(Some(origin.map(e.line, e.column)), e.message);
     if let Some(setup) = &sc.setup {
+        observer.step_start(&mut interp, None);
+        let script = Script { step: None, text: setup, origin: loaded.map.setup, file: &loaded.path };
+        observer.script(&mut interp, &script);
         interp.run(setup).map_err(|e| fail(e, loaded.map.setup))?;
         interp.runtime().log.borrow_mut().clear();
     }
     let mut steps = Vec::new();
     for (i, step) in sc.steps.iter().enumerate().take(stop_after.unwrap_or(usize::MAX)) {
+        observer.step_start(&mut interp, Some(i));
         let before = snapshot(&interp.runtime().heap.borrow());
         if let Some(code) = &step.run {
-            let result = interp.run(code);
-            if let Err(e) = result {
-                if let Some(f) = &step.run_file {
-                    let path = loaded.path.parent().unwrap_or(std::path::Path::new(".")).join(f);
+            let run_file =
+                step.run_file.as_ref().map(|f| loaded.path.parent().unwrap_or(std::path::Path::new(".")).join(f));
+            let origin = match run_file {
+                Some(_) => Origin { line: 1, indent: 0 },
+                None => loaded.map.runs.get(i).copied().unwrap_or_default(),
+            };
+            let script =
+                Script { step: Some(i), text: code, origin, file: run_file.as_deref().unwrap_or(&loaded.path) };
+            observer.script(&mut interp, &script);
+            if let Err(e) = interp.run(code) {
+                if let Some(path) = &run_file {
                     let pos = Pos { line: e.line.unwrap_or(1), col: e.column.unwrap_or(1) };
-                    return Err(ScenarioError::at(&path, code, Some(pos), e.message));
+                    return Err(ScenarioError::at(path, code, Some(pos), e.message));
                 }
-                return Err(fail(e, loaded.map.runs.get(i).copied().unwrap_or_default()));
+                return Err(fail(e, origin));
             }
         }
-        after_step(i, &mut interp);
+        observer.after_run(i, &mut interp);
         let log = std::mem::take(&mut *interp.runtime().log.borrow_mut());
         let effect = {
             let h = interp.runtime().heap.borrow();
@@ -240,7 +289,9 @@ pub fn run_observed(
             };
             checks.push(Check { expr: expr.clone(), passed: result && !changed, detail, line: origin.line });
         }
-        steps.push(StepReport { title: step.title.clone(), narration: step.narration.clone(), effect, log, checks });
+        let report = StepReport { title: step.title.clone(), narration: step.narration.clone(), effect, log, checks };
+        observer.step_done(i, &report, &mut interp);
+        steps.push(report);
     }
     let report = Report {
         name: sc.name.clone(),

@@ -103,6 +103,15 @@ fn observe(interp: &Interpreter) -> Map<String, Value> {
     obs
 }
 
+/// The simulation's observations after each step's script.
+struct Simulated(Observations);
+
+impl super::runner::Observer for Simulated {
+    fn after_run(&mut self, _: usize, interp: &mut Interpreter) {
+        self.0.push(observe(interp));
+    }
+}
+
 /// Compare one interpreter's run with the simulation under its profile.
 pub fn verify(loaded: &Loaded, python: &Python) -> Result<Vec<Row>, ScenarioError> {
     if loaded.scenario.steps.iter().all(|s| s.python.is_none()) {
@@ -113,8 +122,9 @@ pub fn verify(loaded: &Loaded, python: &Python) -> Result<Vec<Row>, ScenarioErro
     sim_loaded.profile = python.version;
     let setup = sim_loaded.scenario.setup.take().unwrap_or_default();
     sim_loaded.scenario.setup = Some(format!("{setup}\ngc::collect();"));
-    let mut sim: Observations = Vec::new();
-    super::runner::run_observed(&sim_loaded, None, &mut |_, interp| sim.push(observe(interp)))?;
+    let mut sim = Simulated(Vec::new());
+    super::runner::run_observed(&sim_loaded, None, &mut sim)?;
+    let sim = sim.0;
     let mut rows = Vec::new();
     for (i, (r, s)) in real.iter().zip(&sim).enumerate() {
         if loaded.scenario.steps[i].python.is_none() {

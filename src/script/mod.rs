@@ -123,7 +123,17 @@ impl Interpreter {
 
     /// A fresh interpreter whose script is called `file` in tracebacks (tracemalloc statistics).
     pub fn with_file(profile: Profile, limits: Limits, file: &str) -> Interpreter {
-        let mut heap = Heap::new(profile);
+        Interpreter::with_sink(profile, limits, file, Box::new(crate::heap::NullSink))
+    }
+
+    /// Like [`Interpreter::with_file`], with every heap event reported to `sink` from the start.
+    pub fn with_sink(
+        profile: Profile,
+        limits: Limits,
+        file: &str,
+        sink: Box<dyn crate::heap::EventSink>,
+    ) -> Interpreter {
+        let mut heap = Heap::with_sink(profile, sink);
         heap.set_memory_limit(limits.heap_limit);
         let rt = Runtime::new(heap);
         let mut engine = Engine::new_raw();
@@ -252,40 +262,60 @@ impl Interpreter {
 
     /// The variables that hold heap objects, in the order they were bound.
     pub fn bindings(&self) -> Vec<(String, crate::heap::ObjId)> {
-        let mut seen = std::collections::HashSet::new();
-        let mut out: Vec<(String, crate::heap::ObjId)> = self
-            .scope
-            .iter_raw()
-            .filter_map(|(name, _, v)| v.read_lock::<handle::PyObj>().map(|o| (name.to_string(), o.id())))
-            .collect();
-        // A shadowed name appears once, as its latest binding.
-        out.retain(|(n, _)| seen.insert(n.clone()));
-        out.reverse();
-        out
+        let all = scope_bindings(&self.scope);
+        all.into_iter()
+            .filter_map(|(n, b)| if let Bound::Obj(id) = b { Some((n.to_string(), id)) } else { None })
+            .collect()
     }
 
     /// The variables that hold plain Rhai ints or bools (`let n = gc::collect();`), in binding order.
     pub fn plain_bindings(&self) -> Vec<(String, serde_json::Value)> {
-        let mut seen = std::collections::HashSet::new();
-        let mut out: Vec<(String, serde_json::Value)> = self
-            .scope
-            .iter_raw()
-            .filter_map(|(name, _, v)| {
-                let value = match (v.as_int(), v.as_bool()) {
-                    (Ok(i), _) => serde_json::Value::from(i),
-                    (_, Ok(b)) => serde_json::Value::from(b),
-                    _ => return None,
-                };
-                Some((name.to_string(), value))
-            })
-            .collect();
-        out.retain(|(n, _)| seen.insert(n.clone()));
-        out.reverse();
-        out
+        let value = |b| match b {
+            Bound::Int(i) => Some(serde_json::Value::from(i)),
+            Bound::Bool(b) => Some(serde_json::Value::from(b)),
+            Bound::Obj(_) => None,
+        };
+        scope_bindings(&self.scope).into_iter().filter_map(|(n, b)| Some((n.to_string(), value(b)?))).collect()
     }
 
     /// The shared runtime (heap and log).
     pub fn runtime(&self) -> &Rt {
         &self.rt
     }
+}
+
+/// What a script variable holds, as far as the heap view cares.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Bound {
+    /// A heap object.
+    Obj(crate::heap::ObjId),
+    /// A plain Rhai integer (`let n = gc::collect();`).
+    Int(i64),
+    /// A plain Rhai bool.
+    Bool(bool),
+}
+
+/// The variables in `scope` that hold heap objects, ints or bools, in binding order; a shadowed name appears
+/// once, with its latest value.
+pub fn scope_bindings<'s>(scope: &'s Scope) -> Vec<(&'s str, Bound)> {
+    let mut out: Vec<(&str, Bound)> = Vec::new();
+    let mut seen = rustc_hash::FxHashSet::default();
+    // Latest first, so the first of a name is the one in effect.
+    for (name, _, v) in scope.iter_raw() {
+        if !seen.insert(name) {
+            continue;
+        }
+        let bound = if let Some(o) = v.read_lock::<handle::PyObj>() {
+            Bound::Obj(o.id())
+        } else if let Ok(i) = v.as_int() {
+            Bound::Int(i)
+        } else if let Ok(b) = v.as_bool() {
+            Bound::Bool(b)
+        } else {
+            continue;
+        };
+        out.push((name, bound));
+    }
+    out.reverse();
+    out
 }

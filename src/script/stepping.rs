@@ -32,6 +32,8 @@ pub struct Site {
 
 /// What a statement hook sees: the statement about to run, how deep in calls it is, and the names in scope.
 pub struct Statement<'a, 's> {
+    /// The statement's hook number (an index into the runtime's sites).
+    pub index: usize,
     /// The statement.
     pub site: &'a Site,
     /// Rhai's call level: 0 at the top, one more per call (a closure called by a builtin counts two).
@@ -45,10 +47,16 @@ pub struct Statement<'a, 's> {
 pub enum Inject {
     /// `gc.collect(generation)`, with its finalizers and callbacks.
     Collect(u8),
+    /// End the run here with an error saying [`STOPPED`] (the viewer went away).
+    Stop,
 }
 
-/// Called at every statement boundary of an instrumented script.
-pub type StatementHook = Box<dyn FnMut(&Statement) -> Option<Inject>>;
+/// The message of a run a hook stopped.
+pub const STOPPED: &str = "the run was stopped by its viewer";
+
+/// Called at every statement boundary of an instrumented script, with the runtime (passed, not captured: the
+/// runtime owns the hook).
+pub type StatementHook = Box<dyn FnMut(&Statement, &super::runtime::Runtime) -> Option<Inject>>;
 
 /// A script with its hooks, and where they went.
 pub(crate) struct Instrumented {

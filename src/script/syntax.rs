@@ -3,7 +3,7 @@
 use super::args::{RResult, obj_arg};
 use super::handle::PyObj;
 use super::runtime::{Rt, Runtime, to_rhai};
-use super::stepping::{HOOK, Inject, Statement};
+use super::stepping::{HOOK, Inject, STOPPED, Statement};
 use crate::heap::Kind;
 use rhai::{Dynamic, Engine, EvalContext, Expression, ImmutableString, ParseError};
 
@@ -55,14 +55,17 @@ fn statement(rt: &Rt, ctx: &mut EvalContext, inputs: &[Expression]) -> RResult<D
     let Some(mut hook) = rt.statement_hook.borrow_mut().take() else { return Ok(Dynamic::UNIT) };
     rt.flush();
     let index = inputs[0].get_literal_value::<i64>().unwrap_or(-1);
-    let site = usize::try_from(index).ok().and_then(|i| rt.sites.borrow().get(i).cloned());
-    let inject = site.and_then(|site| hook(&Statement { site: &site, depth: ctx.call_level(), scope: ctx.scope() }));
+    let index = usize::try_from(index).unwrap_or(usize::MAX);
+    let site = rt.sites.borrow().get(index).cloned();
+    let inject =
+        site.and_then(|site| hook(&Statement { index, site: &site, depth: ctx.call_level(), scope: ctx.scope() }, rt));
     *rt.statement_hook.borrow_mut() = Some(hook);
     match inject {
         Some(Inject::Collect(generation)) => {
             rt.heap.borrow_mut().gc_collect(i64::from(generation)).map_err(to_rhai)?;
             let _ = ctx.call_fn::<Dynamic>(RUN_CALLS, ())?;
         }
+        Some(Inject::Stop) => return Err(STOPPED.into()),
         None => {}
     }
     Ok(Dynamic::UNIT)

@@ -1,7 +1,57 @@
 //! Time travel: a run's heap events recorded compactly, with statement marks and checkpoints, so any point of
 //! the run can be rebuilt and shown, backwards as easily as forwards.
+//!
+//! [`recorder::Recorder`] watches a run and hands over [`recording::Batch`]es; a [`recording::Recording`]
+//! takes them in (while the run goes on, from another thread, with [`spawn`]) and rebuilds the heap at any
+//! point as an [`Image`].
 
+pub mod codec;
 pub mod image;
+pub mod marks;
+pub mod recorder;
+pub mod recording;
 pub mod verify;
 
 pub use image::Image;
+pub use recording::Recording;
+
+use crate::scenario::Loaded;
+use crate::scenario::runner::run_observed;
+use recorder::Recorder;
+use recording::Batch;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::mpsc;
+
+/// Record a whole run here and now, injecting `gc.collect()` before the statements numbered in `inject`.
+pub fn record(loaded: &Loaded, inject: Vec<u64>) -> Recording {
+    let recording = Rc::new(RefCell::new(Recording::new(&loaded.scenario.name, loaded.profile)));
+    let r = recording.clone();
+    let mut recorder = Recorder::new(
+        Box::new(move |b| {
+            r.borrow_mut().ingest(b);
+            true
+        }),
+        inject,
+    );
+    let result = run_observed(loaded, None, &mut recorder);
+    recorder.finish(&result);
+    // The recorder and the interpreter's statement hook held the other handles.
+    drop(result);
+    match Rc::try_unwrap(recording) {
+        Ok(r) => r.into_inner(),
+        Err(_) => unreachable!("the recording has one owner left"),
+    }
+}
+
+/// Record a run on its own thread: batches arrive on the returned channel as it goes, the last one with the
+/// run's end. Dropping the receiver stops the run at its next statement.
+pub fn spawn(loaded: Loaded, inject: Vec<u64>) -> mpsc::Receiver<Batch> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut recorder = Recorder::new(Box::new(move |b| tx.send(b).is_ok()), inject);
+        let result = run_observed(&loaded, None, &mut recorder);
+        recorder.finish(&result);
+    });
+    rx
+}

@@ -14,4 +14,5 @@ mod scenarios;
 mod script;
 mod sizes;
 mod support;
+mod timeline;
 mod twins;

@@ -242,7 +242,7 @@ fn the_statement_hook_sees_every_statement_with_its_depth_and_names() {
     type Seen = Vec<(usize, usize, Option<String>, Vec<String>)>;
     let seen: Rc<RefCell<Seen>> = Rc::default();
     let log = seen.clone();
-    i.set_statement_hook(Some(Box::new(move |s: &Statement| {
+    i.set_statement_hook(Some(Box::new(move |s: &Statement, _: &heapscope::script::runtime::Runtime| {
         let mut names: Vec<String> = s.scope.iter_raw().map(|(n, ..)| n.to_string()).collect();
         names.sort();
         log.borrow_mut().push((s.site.line, s.depth, s.site.function.clone(), names));

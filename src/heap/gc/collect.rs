@@ -46,6 +46,46 @@ pub enum Phase {
     Done,
 }
 
+impl Phase {
+    /// Every phase, in order (`Phase::ALL[p as usize] == p`).
+    pub const ALL: [Phase; 14] = [
+        Phase::Start,
+        Phase::UpdateRefs,
+        Phase::SubtractRefs,
+        Phase::MoveUnreachable,
+        Phase::UntrackSurvivors,
+        Phase::MoveLegacyFinalizers,
+        Phase::HandleWeakrefs,
+        Phase::FinalizeGarbage,
+        Phase::HandleResurrected,
+        Phase::DeleteGarbage,
+        Phase::HandleLegacyFinalizers,
+        Phase::Finish,
+        Phase::Stop,
+        Phase::Done,
+    ];
+
+    /// The CPython function the phase is, as `Modules/gcmodule.c` names it.
+    pub fn c_name(self) -> &'static str {
+        match self {
+            Phase::Start => "gc_collect_main",
+            Phase::UpdateRefs => "update_refs",
+            Phase::SubtractRefs => "subtract_refs",
+            Phase::MoveUnreachable => "move_unreachable",
+            Phase::UntrackSurvivors => "untrack_tuples",
+            Phase::MoveLegacyFinalizers => "move_legacy_finalizers",
+            Phase::HandleWeakrefs => "handle_weakrefs",
+            Phase::FinalizeGarbage => "finalize_garbage",
+            Phase::HandleResurrected => "handle_resurrected_objects",
+            Phase::DeleteGarbage => "delete_garbage",
+            Phase::HandleLegacyFinalizers => "handle_legacy_finalizers",
+            Phase::Finish => "clear_freelists",
+            Phase::Stop => "invoke_gc_callback",
+            Phase::Done => "done",
+        }
+    }
+}
+
 /// A collection in progress.
 #[derive(Debug)]
 pub struct Collection {
