@@ -25,13 +25,13 @@ pub fn mismatch(image: &Image, heap: &Heap) -> Option<String> {
             && r.has(oflags::TRACKED) == o.is_tracked()
             && r.has(oflags::IMMORTAL) == o.is_immortal()
             && r.has(oflags::STATIC) == o.is_static()
-            && image.gc_list(r).map(|l| l as u8) == generation
+            && image.gc_list(id).map(|l| l as u8) == generation
             && r.weakrefs == weak;
         if !same {
             return Some(format!(
                 "{id}: image {r:?} (list {:?}) vs heap {:?} refcnt {} roots {} addr {:#x} size {size} tracked {} \
                  list {generation:?} weakrefs {weak}",
-                image.gc_list(r),
+                image.gc_list(id),
                 o.kind(),
                 o.refcnt(),
                 o.root_refs(),

@@ -32,6 +32,8 @@ pub struct GcImage {
     pub running: Option<Running>,
     /// Candidates' `gc_refs` after `subtract_refs`, by slot (during a collection).
     pub gc_refs: imbl::OrdMap<u32, i32>,
+    /// Candidates `move_unreachable` found unreachable, by slot (during a collection).
+    pub unreachable: imbl::OrdSet<u32>,
     /// Objects in each generation list.
     pub list_len: [u64; LISTS],
     /// Objects `gc.garbage` holds.
@@ -53,6 +55,7 @@ impl GcImage {
             last: None,
             running: None,
             gc_refs: imbl::OrdMap::new(),
+            unreachable: imbl::OrdSet::new(),
             list_len: [0; LISTS],
             garbage: 0,
             epoch: 0,
@@ -70,5 +73,6 @@ impl GcImage {
         self.last = Some(result);
         self.running = None;
         self.gc_refs = imbl::OrdMap::new();
+        self.unreachable = imbl::OrdSet::new();
     }
 }

@@ -10,7 +10,7 @@ mod objects;
 
 pub use alloc::{AllocImage, ArenaRec, PoolRec};
 pub use gc::{GcImage, LISTS, Running};
-pub use objects::{EdgeList, NO_LIST, ObjRec, byte_of_list, list_of_byte, oflags};
+pub use objects::{EdgeList, Membership, ObjRec, oflags};
 
 use crate::heap::gc::{CollectResult, GcList};
 use crate::heap::profile::{Profile, PyVersion};
@@ -34,6 +34,8 @@ pub struct Image {
     pub version: PyVersion,
     arena_size: u32,
     objects: imbl::Vector<ObjRec>,
+    /// Each slot's generation list.
+    lists: imbl::Vector<Membership>,
     /// The allocator.
     pub alloc: AllocImage,
     /// The collector.
@@ -54,6 +56,7 @@ impl Image {
             version: profile.version,
             arena_size: profile.arena_size,
             objects: imbl::Vector::new(),
+            lists: imbl::Vector::new(),
             alloc: AllocImage::new(profile),
             gc: GcImage::new(profile),
             weak_target: imbl::OrdMap::new(),
@@ -98,9 +101,11 @@ impl Image {
     }
 
     /// The generation list an object is in now (`None`: untracked, or taken out by the running collection).
-    pub fn gc_list(&self, o: &ObjRec) -> Option<GcList> {
-        let l = list_of_byte(o.gc_list)?;
-        (o.gc_stamp >= self.gc.taken[l as usize]).then_some(l)
+    pub fn gc_list(&self, id: ObjId) -> Option<GcList> {
+        self.get(id)?;
+        let m = self.lists.get(id.index as usize)?;
+        let l = m.list()?;
+        (m.stamp() >= self.gc.taken[l as usize]).then_some(l)
     }
 
     /// The referent of a weakref, while it lives.
@@ -130,9 +135,11 @@ impl Image {
                 let i = id.index as usize;
                 while self.objects.len() < i {
                     self.objects.push_back(ObjRec { flags: 0, ..ObjRec::born(id, kind, 0) });
+                    self.lists.push_back(Membership::NONE);
                 }
                 if i == self.objects.len() {
                     self.objects.push_back(rec);
+                    self.lists.push_back(Membership::NONE);
                 } else {
                     self.objects.set(i, rec);
                 }
@@ -144,7 +151,7 @@ impl Image {
                 o.flags |= oflags::STATIC | if immortal { oflags::IMMORTAL } else { 0 };
             }),
             Event::ObjFree { id } => {
-                self.set_list(id, NO_LIST);
+                self.set_list(id, None);
                 if let Some(o) = self.get_mut(id) {
                     o.flags = 0;
                     o.edges = EdgeList::Empty;
@@ -189,9 +196,9 @@ impl Image {
                     }
                 });
                 // `PyObject_GC_Track` appends to generation 0.
-                self.set_list(id, if tracked { GcList::Gen0 as u8 } else { NO_LIST });
+                self.set_list(id, tracked.then_some(GcList::Gen0));
             }
-            Event::GcMove { id, list } => self.set_list(id, byte_of_list(list)),
+            Event::GcMove { id, list } => self.set_list(id, list),
             Event::GcTakeAll { list } => {
                 self.gc.epoch += 1;
                 self.gc.taken[list as usize] = self.gc.epoch;
@@ -213,7 +220,9 @@ impl Image {
             Event::GcRefs { id, refs } => {
                 self.gc.gc_refs.insert(id.index, refs);
             }
-            Event::GcUnreachable { id } => self.with(id, |o| o.flags |= oflags::UNREACHABLE),
+            Event::GcUnreachable { id } => {
+                self.gc.unreachable.insert(id.index);
+            }
             Event::GcCounts { count } => self.gc.count = count,
             Event::GcDone { generation, counted, collected, uncollectable } => {
                 let result = CollectResult {
@@ -221,11 +230,6 @@ impl Image {
                     collected: u64::from(collected),
                     uncollectable: u64::from(uncollectable),
                 };
-                for slot in std::mem::take(&mut self.gc.gc_refs).keys() {
-                    if let Some(o) = self.objects.get_mut(*slot as usize) {
-                        o.flags &= !oflags::UNREACHABLE;
-                    }
-                }
                 self.gc.done(result, counted);
             }
             Event::GcConfig { thresholds, enabled } => {
@@ -252,20 +256,18 @@ impl Image {
         }
     }
 
-    /// Move an object to list byte `to`, keeping the per-list counts.
-    fn set_list(&mut self, id: ObjId, to: u8) {
-        let Some(o) = self.get(id) else { return };
-        if let Some(l) = self.gc_list(o) {
+    /// Move an object to list `to`, keeping the per-list counts.
+    fn set_list(&mut self, id: ObjId, to: Option<GcList>) {
+        if self.get(id).is_none() {
+            return;
+        }
+        if let Some(l) = self.gc_list(id) {
             self.gc.list_len[l as usize] -= 1;
         }
-        if let Some(l) = list_of_byte(to) {
+        if let Some(l) = to {
             self.gc.list_len[l as usize] += 1;
         }
-        let epoch = self.gc.epoch;
-        self.with(id, |o| {
-            o.gc_list = to;
-            o.gc_stamp = epoch;
-        });
+        self.lists.set(id.index as usize, Membership::new(to, self.gc.epoch));
     }
 
     /// An edge that takes a reference: appended, or placed as the event before announced.

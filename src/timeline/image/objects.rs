@@ -15,14 +15,12 @@ pub mod oflags {
     pub const IMMORTAL: u8 = 8;
     /// Its `__del__` has run.
     pub const FINALIZED: u8 = 16;
-    /// The collection in progress found it unreachable.
-    pub const UNREACHABLE: u8 = 32;
     /// `gc.garbage` holds it.
-    pub const GARBAGE: u8 = 64;
+    pub const GARBAGE: u8 = 32;
 }
 
-/// No generation list (`ObjRec::gc_list`).
-pub const NO_LIST: u8 = u8::MAX;
+/// No generation list (in [`Membership`]).
+const NO_LIST: u8 = 7;
 
 /// Edges inline up to this many; a bigger container's edges live in a persistent vector, so a checkpoint of a
 /// million-item list shares its storage instead of copying it.
@@ -151,16 +149,12 @@ pub struct ObjRec {
     pub size: u32,
     /// The object's address (`id()`).
     pub addr: Addr,
-    /// When it joined its generation list (compared with the collection that took the list).
-    pub gc_stamp: u32,
     /// Weak references pointing at it.
     pub weakrefs: u16,
     /// Its type.
     pub kind: Kind,
     /// [`oflags`] bits.
     pub flags: u8,
-    /// Its generation list as last set ([`NO_LIST`]: none); see `Image::gc_list`.
-    pub gc_list: u8,
     /// Its references, in the engine's order.
     pub edges: EdgeList,
 }
@@ -174,11 +168,9 @@ impl ObjRec {
             roots: 1,
             size: 0,
             addr,
-            gc_stamp: 0,
             weakrefs: 0,
             kind,
             flags: oflags::LIVE,
-            gc_list: NO_LIST,
             edges: EdgeList::Empty,
         }
     }
@@ -194,18 +186,28 @@ impl ObjRec {
     }
 }
 
-/// The list a `gc_list` byte names.
-pub fn list_of_byte(b: u8) -> Option<GcList> {
-    match b {
-        0 => Some(GcList::Gen0),
-        1 => Some(GcList::Gen1),
-        2 => Some(GcList::Gen2),
-        3 => Some(GcList::Permanent),
-        _ => None,
-    }
-}
+/// Which generation list a slot is in, and since when: `stamp << 3 | list`, the list being 0-3 or
+/// [`NO_LIST`]. Kept apart from [`ObjRec`] so that a collection moving a million old objects between lists
+/// copies a few bytes per object into the next checkpoint, not whole object records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Membership(u32);
 
-/// The `gc_list` byte of a list.
-pub fn byte_of_list(l: Option<GcList>) -> u8 {
-    l.map_or(NO_LIST, |l| l as u8)
+impl Membership {
+    /// In no list.
+    pub const NONE: Membership = Membership(NO_LIST as u32);
+
+    /// In `list` (or none) since `stamp`.
+    pub fn new(list: Option<GcList>, stamp: u32) -> Membership {
+        Membership(stamp << 3 | list.map_or(NO_LIST as u32, |l| l as u32))
+    }
+
+    /// The list as last set.
+    pub fn list(self) -> Option<GcList> {
+        [GcList::Gen0, GcList::Gen1, GcList::Gen2, GcList::Permanent].get((self.0 & 7) as usize).copied()
+    }
+
+    /// When it was set.
+    pub fn stamp(self) -> u32 {
+        self.0 >> 3
+    }
 }
