@@ -165,11 +165,7 @@ fn load(file: &Path, profile: Option<PyVersion>) -> Result<scenario::Loaded, Sce
 
 fn run_scenario(file: &Path, headless: bool, format: Format, profile: Option<PyVersion>) -> ExitCode {
     if !headless {
-        eprintln!(
-            "heapscope: the interactive view is not built yet; run `heapscope run --headless {}`",
-            file.display()
-        );
-        return ExitCode::from(BAD_INPUT);
+        return interactive(file, profile);
     }
     let report = match load(file, profile).and_then(|l| scenario::run(&l)) {
         Ok(r) => r,
@@ -183,6 +179,38 @@ fn run_scenario(file: &Path, headless: bool, format: Format, profile: Option<PyV
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize")),
     }
     if report.failures().next().is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// The TUI: the file must load and its scripts parse first; how the run ended decides the exit status, as
+/// for `--headless`.
+fn interactive(file: &Path, profile: Option<PyVersion>) -> ExitCode {
+    let loaded = match load(file, profile).and_then(|l| scenario::runner::compile(&l).map(|()| l)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
+    match crate::tui::run(loaded) {
+        Ok(outcome) => match outcome.end {
+            Some(crate::timeline::recording::End::Failed(e)) => {
+                eprintln!("{e}");
+                ExitCode::from(BAD_INPUT)
+            }
+            _ if outcome.failed_checks > 0 => {
+                eprintln!(
+                    "heapscope: {} expectation(s) failed; `heapscope run --headless` lists them",
+                    outcome.failed_checks
+                );
+                ExitCode::from(1)
+            }
+            _ => ExitCode::SUCCESS,
+        },
+        Err(e) => {
+            eprintln!("heapscope: {e}");
+            ExitCode::from(BAD_INPUT)
+        }
+    }
 }
 
 /// Scenario files under `paths` (folders searched recursively for `.yaml`/`.yml`), sorted.

@@ -9,3 +9,4 @@ pub mod heap;
 pub mod scenario;
 pub mod script;
 pub mod timeline;
+pub mod tui;

@@ -93,6 +93,12 @@ impl AllocImage {
         self.pool_size
     }
 
+    /// Pool slots per arena (`MAX_POOLS_IN_ARENA`): a pool slot from [`AllocImage::locate`] modulo this is
+    /// the pool's number in its arena.
+    pub fn pools_per_arena(&self) -> u32 {
+        self.pools_per_arena
+    }
+
     /// Bytes the process holds from the OS: mapped arenas plus raw blocks.
     pub fn bytes_held(&self, arena_size: u32) -> u64 {
         self.arenas_current * u64::from(arena_size) + self.raw_bytes

@@ -1,0 +1,119 @@
+//! The interactive view (ratatui + crossterm): a scenario is recorded on its own thread while the screen
+//! shows any point of the recording, stepping forwards and backwards by statement, step or heap event.
+//!
+//! The usual shape: [`state`] holds UI state only, [`action`] maps keys to [`action::Action`]s, [`update`]
+//! applies them, [`view`] draws a frame from `&App`. The terminal is restored on every exit, panics included.
+
+pub mod action;
+pub mod app;
+pub mod describe;
+pub mod query;
+pub mod session;
+pub mod state;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+use crate::scenario::Loaded;
+use app::App;
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind};
+use ratatui::crossterm::execute;
+use session::Session;
+use state::Ui;
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+/// Why the view could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    /// Not attached to a terminal.
+    #[error(
+        "the interactive view needs a terminal (standard input and output are not both one); use --headless for a report"
+    )]
+    NotATerminal,
+    /// Talking to the terminal failed.
+    #[error("the terminal failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// How the watched run ended, for the exit status.
+#[derive(Debug)]
+pub struct Outcome {
+    /// How the run ended (`None`: the user quit first).
+    pub end: Option<crate::timeline::recording::End>,
+    /// Expectations that failed in the steps that ran.
+    pub failed_checks: usize,
+}
+
+/// While the run is this young and still going, the view starts by following it.
+const FOLLOW_AFTER: Duration = Duration::from_millis(250);
+
+/// Open the view on `loaded` and run it until the user quits.
+pub fn run(loaded: Loaded) -> Result<Outcome, TuiError> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(TuiError::NotATerminal);
+    }
+    // ratatui's own hook (installed by `try_init`, after this one) leaves raw mode and the alternate screen;
+    // this one also hands the mouse back.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+    let mut terminal = ratatui::try_init()?;
+    let result = execute!(std::io::stdout(), EnableMouseCapture)
+        .map_err(TuiError::from)
+        .and_then(|()| event_loop(&mut terminal, loaded));
+    let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(terminal: &mut ratatui::DefaultTerminal, loaded: Loaded) -> Result<Outcome, TuiError> {
+    let mut app = App::new(Session::start(loaded), Ui::new(theme::Theme::from_env()));
+    let size = terminal.size()?;
+    app.ui.size = (size.width, size.height);
+    let (started, mut touched, mut last_tick) = (Instant::now(), false, Instant::now());
+    loop {
+        if app.session.poll(Duration::from_millis(15)) {
+            app.refresh();
+        }
+        if !touched && app.session.running() && started.elapsed() > FOLLOW_AFTER && !app.session.follow {
+            app.session.follow = true;
+            app.session.go_end();
+            app.refresh();
+        }
+        terminal.draw(|f| view::draw(f, &app))?;
+        if app.quit {
+            let r = &app.session.recording;
+            let failed_checks = r.steps.iter().map(|(_, s)| s.checks.iter().filter(|c| !c.passed).count()).sum();
+            return Ok(Outcome { end: r.end.clone(), failed_checks });
+        }
+        let wait = if app.ui.playing {
+            Duration::from_secs_f64(app.ui.tick()).saturating_sub(last_tick.elapsed())
+        } else if app.session.running() {
+            Duration::from_millis(30)
+        } else {
+            Duration::from_millis(500)
+        };
+        if event::poll(wait)? {
+            let action = match event::read()? {
+                Event::Key(k) if k.kind != KeyEventKind::Release => action::from_key(k, &app.ui),
+                Event::Mouse(m) => action::from_mouse(m),
+                Event::Resize(w, h) => {
+                    app.ui.size = (w, h);
+                    None
+                }
+                _ => None,
+            };
+            if let Some(a) = action {
+                touched = true;
+                update::update(&mut app, a);
+            }
+        }
+        if app.ui.playing && last_tick.elapsed().as_secs_f64() >= app.ui.tick() {
+            update::tick(&mut app);
+            last_tick = Instant::now();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! One theme for every panel: colours when the terminal may use them, and a monochrome fallback (bold,
+//! reversed, underlined) when `NO_COLOR` is set (<https://no-color.org>).
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// The styles the views use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Theme {
+    /// Whether colours are used at all.
+    pub color: bool,
+}
+
+impl Theme {
+    /// Colours unless `NO_COLOR` is set to anything non-empty.
+    pub fn from_env() -> Theme {
+        Theme { color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) }
+    }
+
+    fn pick(&self, color: Style, mono: Style) -> Style {
+        if self.color { color } else { mono }
+    }
+
+    /// Ordinary text.
+    pub fn text(&self) -> Style {
+        Style::new()
+    }
+
+    /// Less important text (labels, units).
+    pub fn dim(&self) -> Style {
+        self.pick(Style::new().fg(Color::DarkGray), Style::new().add_modifier(Modifier::DIM))
+    }
+
+    /// Headings and the focused panel's border.
+    pub fn title(&self) -> Style {
+        self.pick(Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD), Style::new().add_modifier(Modifier::BOLD))
+    }
+
+    /// An unfocused panel's border.
+    pub fn border(&self) -> Style {
+        self.dim()
+    }
+
+    /// The focused panel's border.
+    pub fn focus(&self) -> Style {
+        self.pick(Style::new().fg(Color::Cyan), Style::new().add_modifier(Modifier::BOLD))
+    }
+
+    /// The selected row, the current line.
+    pub fn selected(&self) -> Style {
+        self.pick(Style::new().bg(Color::Blue).fg(Color::White), Style::new().add_modifier(Modifier::REVERSED))
+    }
+
+    /// Something to notice (the event at the cursor, a changed value).
+    pub fn accent(&self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD),
+        )
+    }
+
+    /// Good news (an expectation that held).
+    pub fn good(&self) -> Style {
+        self.pick(Style::new().fg(Color::Green), Style::new())
+    }
+
+    /// Bad news (a failed expectation, an error, garbage).
+    pub fn bad(&self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        )
+    }
+
+    /// Keys in the key bar and help.
+    pub fn key(&self) -> Style {
+        self.pick(Style::new().fg(Color::Black).bg(Color::Gray), Style::new().add_modifier(Modifier::REVERSED))
+    }
+
+    /// A heat-map cell filled to `fill` (0.0-1.0): brighter is fuller; without colour, denser characters
+    /// carry the level (see [`Theme::heat_char`]).
+    pub fn heat(&self, fill: f64) -> Style {
+        if !self.color {
+            return Style::new();
+        }
+        let c = match fill {
+            f if f <= 0.0 => Color::DarkGray,
+            f if f < 0.25 => Color::Blue,
+            f if f < 0.5 => Color::Cyan,
+            f if f < 0.75 => Color::Green,
+            f if f < 1.0 => Color::Yellow,
+            _ => Color::Red,
+        };
+        Style::new().fg(c)
+    }
+
+    /// The character of a heat-map cell at `fill`: `·` empty, then `░▒▓█`.
+    pub fn heat_char(fill: f64) -> char {
+        match fill {
+            f if f <= 0.0 => '·',
+            f if f < 0.34 => '░',
+            f if f < 0.67 => '▒',
+            f if f < 1.0 => '▓',
+            _ => '█',
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! The Pools panel: pymalloc's arenas as rows of pools coloured by how full they are, zoomable into one arena
+//! (each pool with its size class) and into one pool (each block); the raw allocator's blocks and the totals
+//! beside.
+
+use super::panel;
+use crate::timeline::Image;
+use crate::tui::app::App;
+use crate::tui::describe::{bytes, n};
+use crate::tui::state::{Panel, Zoom};
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// How many cells the current zoom level has (arenas, pools, or blocks), for moving the selection.
+pub fn cells(img: &Image, zoom: Zoom) -> usize {
+    match zoom {
+        Zoom::Arenas => img.alloc.arenas.len(),
+        Zoom::Arena(a) => img.alloc.arenas.get(a as usize).map_or(0, |x| usize::from(x.pools)),
+        Zoom::Pool(a, p) => img.alloc.pool(a, p).and_then(|p| p.class).map_or(0, |c| blocks_per_pool(img, c)),
+    }
+}
+
+fn class_size(c: u8) -> u32 {
+    crate::heap::profile::class_size(usize::from(c))
+}
+
+fn blocks_per_pool(img: &Image, c: u8) -> usize {
+    ((img.alloc.pool_size() - crate::heap::profile::POOL_OVERHEAD) / class_size(c)) as usize
+}
+
+/// How full a pool is (0.0-1.0) and its size class, if it was ever used.
+fn fill(img: &Image, arena: u32, pool: usize) -> (f64, Option<u8>) {
+    match img.alloc.pool(arena, pool) {
+        Some(p) => match p.class {
+            Some(c) => (f64::from(p.nused) / blocks_per_pool(img, c) as f64, Some(c)),
+            None => (0.0, None),
+        },
+        None => (0.0, None),
+    }
+}
+
+fn cell(t: Theme, fill: f64, selected: bool, highlight: bool) -> Span<'static> {
+    let style = if selected || highlight { t.selected() } else { t.heat(fill) };
+    Span::styled(Theme::heat_char(fill).to_string(), style)
+}
+
+/// The selected object's block: (arena, pool number, block number).
+fn selected_block(app: &App) -> Option<(u32, usize, usize)> {
+    let img = &app.session.cursor.image;
+    let o = img.get(app.selected()?)?;
+    let (arena, slot) = img.alloc.locate(o.addr)?;
+    let pool = slot % img.alloc.pools_per_arena() as usize;
+    let c = img.alloc.pool(arena, pool)?.class?;
+    let start = img.alloc.pool_addr(arena, pool)? + u64::from(crate::heap::profile::POOL_OVERHEAD);
+    Some((arena, pool, ((o.addr - start) / u64::from(class_size(c))) as usize))
+}
+
+/// Draw the panel.
+pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    if area.is_empty() {
+        return;
+    }
+    let t = app.ui.theme;
+    let img = &app.session.cursor.image;
+    let al = &img.alloc;
+    let title = match app.ui.zoom {
+        Zoom::Arenas => " Pools · arenas × pools ".to_string(),
+        Zoom::Arena(a) => format!(" Pools · arena {a} "),
+        Zoom::Pool(a, p) => format!(" Pools · arena {a} · pool {p} "),
+    };
+    let block = panel(app, Panel::Pools, title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [map, side] = Layout::horizontal([Constraint::Min(20), Constraint::Length(24)]).areas(inner);
+    let mark = selected_block(app);
+    let cursor = |i: usize| app.ui.focus == Panel::Pools && app.ui.pool_cell == i;
+    let mut lines: Vec<Line> = Vec::new();
+    match app.ui.zoom {
+        Zoom::Arenas => {
+            let width = map.width.saturating_sub(9) as usize;
+            for (a, ar) in al.arenas.iter().enumerate() {
+                let mut spans =
+                    vec![Span::styled(format!("arena {a:<2} "), if cursor(a) { t.selected() } else { t.dim() })];
+                if ar.addr == 0 {
+                    spans.push(Span::styled("(returned to the OS)", t.dim()));
+                } else {
+                    // One cell per pool when they fit, else each cell stands for several (their mean fill).
+                    let per = usize::from(ar.pools).div_ceil(width.max(1)).max(1);
+                    for chunk in (0..usize::from(ar.pools)).collect::<Vec<_>>().chunks(per) {
+                        let mean = chunk.iter().map(|&p| fill(img, a as u32, p).0).sum::<f64>() / chunk.len() as f64;
+                        let here = mark.is_some_and(|(ma, mp, _)| ma == a as u32 && chunk.contains(&mp));
+                        spans.push(cell(t, mean, false, here));
+                    }
+                }
+                lines.push(Line::from(spans));
+            }
+            if al.arenas.is_empty() {
+                lines.push(Line::styled("no arena mapped yet", t.dim()));
+            }
+        }
+        Zoom::Arena(a) => {
+            let per_row = (map.width / 5).max(1) as usize;
+            let n_pools = al.arenas.get(a as usize).map_or(0, |x| usize::from(x.pools));
+            for row in (0..n_pools).collect::<Vec<_>>().chunks(per_row) {
+                let mut spans = Vec::new();
+                for &p in row {
+                    let (fl, class) = fill(img, a, p);
+                    let label = class.map_or(" -- ".to_string(), |c| format!("{:>3}", class_size(c)));
+                    let here = mark.is_some_and(|(ma, mp, _)| ma == a && mp == p);
+                    let style = if cursor(p) || here { t.selected() } else { t.heat(fl) };
+                    spans.push(Span::styled(format!("{label}{}", Theme::heat_char(fl)), style));
+                    spans.push(Span::raw(" "));
+                }
+                lines.push(Line::from(spans));
+            }
+        }
+        Zoom::Pool(a, p) => {
+            if let Some(pool) = al.pool(a, p) {
+                let total = cells(img, app.ui.zoom);
+                let per_row = map.width.max(1) as usize;
+                for row in (0..total).collect::<Vec<_>>().chunks(per_row) {
+                    let spans: Vec<Span> = row
+                        .iter()
+                        .map(|&b| {
+                            let used = if pool.is_allocated(b) { 1.0 } else { 0.0 };
+                            cell(t, used, cursor(b), mark == Some((a, p, b)))
+                        })
+                        .collect();
+                    lines.push(Line::from(spans));
+                }
+            }
+        }
+    }
+    f.render_widget(Paragraph::new(lines), map);
+    f.render_widget(Paragraph::new(side_lines(app)), side);
+}
+
+/// Totals, the legend and the raw allocator's blocks.
+fn side_lines(app: &App) -> Vec<Line<'static>> {
+    let t = app.ui.theme;
+    let img = &app.session.cursor.image;
+    let al = &img.alloc;
+    let mut lines = vec![
+        Line::raw(format!("arenas {} mapped", al.arenas_current)),
+        Line::styled(format!(" +{} −{} peak {}", al.arenas_allocated, al.arenas_freed, al.arenas_highwater), t.dim()),
+        Line::raw(format!("in use {}", bytes(al.bytes_in_use()))),
+        Line::styled(format!(" of {} held", bytes(al.bytes_held(img.arena_size()))), t.dim()),
+        Line::raw(format!("blocks {}", n(al.blocks))),
+        Line::from(vec![
+            Span::raw("fill "),
+            cell(t, 0.0, false, false),
+            Span::raw("0 "),
+            cell(t, 0.2, false, false),
+            cell(t, 0.5, false, false),
+            cell(t, 0.8, false, false),
+            Span::raw(" "),
+            cell(t, 1.0, false, false),
+            Span::raw("full"),
+        ]),
+        Line::raw(format!("raw blocks {} ({})", al.raw.len(), bytes(al.raw_bytes))),
+    ];
+    let mut raw: Vec<(u64, u64)> = al.raw.iter().map(|(&a, &s)| (a, s)).collect();
+    raw.sort_by_key(|x| std::cmp::Reverse(x.1));
+    for (addr, size) in raw.into_iter().take(4) {
+        lines.push(Line::styled(format!("  {addr:#x} {}", bytes(size)), t.dim()));
+    }
+    lines
+}

@@ -1,0 +1,117 @@
+//! The Script panel: the step's title and narration, the source with the statement about to run marked, the
+//! call stack's frames with their names, and, once a step is done, its expectations and what it printed.
+
+use super::{panel, scroll};
+use crate::timeline::marks::{Bound, MarkKind, SETUP};
+use crate::timeline::recording::End;
+use crate::tui::app::App;
+use crate::tui::state::Panel;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+/// Draw the panel.
+pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    if area.is_empty() {
+        return;
+    }
+    let t = app.ui.theme;
+    let s = &app.session;
+    let r = &s.recording;
+    let mark = s.current();
+    let step = mark.map(|m| m.step).filter(|&i| i != SETUP).map(usize::from);
+    let mut lines: Vec<Line> = Vec::new();
+    match step.and_then(|i| s.loaded.scenario.steps.get(i)) {
+        Some(st) => {
+            lines.push(Line::styled(st.title.clone(), t.title()));
+            // The YAML wraps narration by hand; paragraphs (split by blank lines) are re-wrapped to the panel.
+            for para in st.narration.trim().split("\n\n") {
+                let joined: Vec<&str> = para.lines().map(str::trim).collect();
+                lines.push(Line::styled(joined.join(" "), t.dim()));
+            }
+        }
+        None => lines.push(Line::styled(if mark.is_some() { "Setup" } else { "Before the run" }, t.title())),
+    }
+    if let Some(End::Failed(e)) = &r.end
+        && s.at_end()
+    {
+        lines.push(Line::raw(""));
+        lines.extend(e.lines().map(|l| Line::styled(l.to_string(), t.bad())));
+    }
+    lines.push(Line::raw(""));
+    // The script holding the current statement; at a step's start or end, the step's own.
+    let site = s.site();
+    let script = site.map(|(_, sc)| sc).or_else(|| r.scripts.iter().rfind(|sc| sc.step == step));
+    let body_top = lines.len();
+    if let Some(sc) = script {
+        let current = site.map(|(si, _)| si.line);
+        let width = (sc.first_line + sc.text.lines().count()).to_string().len();
+        for (i, text) in sc.text.lines().enumerate() {
+            let here = current == Some(i + 1) && mark.is_some_and(|m| m.kind != MarkKind::StepEnd);
+            let number = format!("{:>width$} ", sc.first_line + i);
+            let style = if here { t.selected() } else { t.text() };
+            lines.push(Line::from(vec![
+                Span::styled(if here { "▶" } else { " " }, t.accent()),
+                Span::styled(number, t.dim()),
+                Span::styled(text.to_string(), style),
+            ]));
+        }
+    }
+    let body_len = lines.len() - body_top;
+    if let Some((_, report)) = r.steps.iter().find(|(i, _)| Some(*i) == step)
+        && mark.is_some_and(|m| m.kind == MarkKind::StepEnd)
+    {
+        lines.push(Line::raw(""));
+        for c in &report.checks {
+            let (mark, style) = if c.passed { ("✓ ", t.good()) } else { ("✗ ", t.bad()) };
+            let mut spans = vec![Span::styled(mark, style), Span::raw(c.expr.clone())];
+            if let Some(d) = &c.detail {
+                spans.push(Span::styled(format!("  ({d})"), t.dim()));
+            }
+            lines.push(Line::from(spans));
+        }
+        for l in &report.log {
+            lines.push(Line::styled(format!("| {l}"), t.dim()));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Frames", t.title()));
+    for frame in app.cache.frames.0.iter() {
+        let name = frame.function.map_or("<module>", |fnc| r.string(fnc));
+        let mut spans = vec![Span::styled(format!("{name}: "), t.accent())];
+        if frame.bindings.is_empty() {
+            spans.push(Span::styled("(no names)", t.dim()));
+        }
+        for (k, (n, b)) in frame.bindings.iter().enumerate() {
+            let value = match b {
+                Bound::Obj(id) => match s.cursor.image.get(*id) {
+                    Some(o) => format!("{id} {}", crate::tui::describe::what(r, *id, o)),
+                    None => format!("{id} (freed)"),
+                },
+                Bound::Int(i) => i.to_string(),
+                Bound::Bool(b) => if *b { "true" } else { "false" }.to_string(),
+            };
+            spans.push(Span::raw(format!("{}{} = {value}", if k > 0 { ", " } else { "" }, r.string(*n))));
+        }
+        lines.push(Line::from(spans));
+    }
+    // Keep the current line in view.
+    let inner = area.height.saturating_sub(2) as usize;
+    let current_row = site.map_or(0, |(si, _)| body_top + si.line - 1);
+    let top = if current_row < inner { 0 } else { scroll(current_row, inner, body_top + body_len) };
+    let title = match (mark.map(|m| m.kind), site) {
+        (Some(MarkKind::StepEnd), _) => " Script · step done, expectations checked ".to_string(),
+        (_, Some((si, sc))) => format!(
+            " Script · {} line {} ",
+            sc.file.file_name().map_or(String::new(), |f| f.to_string_lossy().into()),
+            sc.first_line + si.line - 1
+        ),
+        _ => " Script ".to_string(),
+    };
+    let p = Paragraph::new(lines)
+        .block(panel(app, Panel::Script, title))
+        .wrap(Wrap { trim: false })
+        .scroll((top as u16, 0));
+    f.render_widget(p, area);
+}
