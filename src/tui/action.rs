@@ -128,7 +128,8 @@ pub const KEYS: &[Key] = &[
     key("enter esc", "keep / clear the filter", When::Typing, "keep/clear"),
 ];
 
-/// The keys that apply now, for the key bar.
+/// The keys that apply now, for the key bar: moving through time first, then the focused panel's, then
+/// the rest (the bar is cut at the screen's edge).
 pub fn bar(ui: &Ui) -> Vec<&'static Key> {
     let now = |k: &Key| match k.when {
         When::Typing => ui.objects.editing,
@@ -138,7 +139,10 @@ pub fn bar(ui: &Ui) -> Vec<&'static Key> {
         When::In(Panel::Objects) => ui.focus == Panel::Objects && ui.detail.is_none(),
         When::In(p) => ui.focus == p,
     };
-    KEYS.iter().filter(|k| !k.short.is_empty() && now(k)).collect()
+    let keys: Vec<&Key> = KEYS.iter().filter(|k| !k.short.is_empty() && now(k)).collect();
+    let (global, local): (Vec<&Key>, Vec<&Key>) = keys.into_iter().partition(|k| k.when == When::Always);
+    let travel = global.len().min(4);
+    global[..travel].iter().chain(&local).chain(&global[travel..]).copied().collect()
 }
 
 /// The action of a key press, given the state.

@@ -168,11 +168,20 @@ impl Session {
         }
     }
 
-    /// The start of the next step.
+    /// Where a step starting at mark `start` is entered: its first statement when nothing happens before it.
+    fn landing(&self, start: usize) -> usize {
+        let m = &self.recording.marks;
+        match m.get(start + 1) {
+            Some(next) if next.kind == MarkKind::Statement && next.event == m[start].event => start + 1,
+            _ => start,
+        }
+    }
+
+    /// The start (the first statement) of the next step.
     pub fn next_step(&mut self) {
         let from = self.mark.map_or(0, |i| i + 1);
         match (from..self.recording.marks.len()).find(|&i| self.recording.marks[i].kind == MarkKind::StepStart) {
-            Some(i) => self.go_mark(i),
+            Some(i) => self.go_mark(self.landing(i)),
             None => self.go_end(),
         }
     }
@@ -180,10 +189,14 @@ impl Session {
     /// The start of this step, or of the previous one when already there.
     pub fn prev_step(&mut self) {
         let Some(cur) = self.mark else { return };
-        let at_start = self.recording.marks[cur].kind == MarkKind::StepStart;
-        let before = if at_start { cur } else { cur + 1 };
-        if let Some(i) = (0..before).rev().find(|&i| self.recording.marks[i].kind == MarkKind::StepStart) {
-            self.go_mark(i);
+        let starts: Vec<usize> = (0..=cur)
+            .filter(|&i| self.recording.marks[i].kind == MarkKind::StepStart)
+            .map(|i| self.landing(i))
+            .collect();
+        let inside = self.cursor.event > self.recording.marks[cur].event;
+        match starts.iter().rev().find(|&&l| l < cur || (l == cur && inside)) {
+            Some(&l) => self.go_mark(l),
+            None => self.go_first_step(),
         }
     }
 

@@ -15,4 +15,5 @@ mod script;
 mod sizes;
 mod support;
 mod timeline;
+mod tui;
 mod twins;

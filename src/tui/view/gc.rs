@@ -47,7 +47,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let g = &img.gc;
     let incremental = img.version == crate::heap::PyVersion::V3_14;
     let names: [&str; 3] = if incremental { ["young", "old·vis", "old·pen"] } else { ["gen 0", "gen 1", "gen 2"] };
-    let bar = area.width.saturating_sub(34).clamp(4, 40) as usize;
+    let bar = area.width.saturating_sub(40).clamp(4, 40) as usize;
     let mut lines = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let over = g.thresholds[i] > 0 && g.count[i] > g.thresholds[i];
@@ -55,7 +55,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             Span::raw(format!("{name:<8}")),
             Span::styled(gauge(bar, g.count[i], g.thresholds[i]), if over { t.bad() } else { t.accent() }),
             Span::raw(format!(" {:>6} / {:<6}", n(u64::from(g.count[i])), n(u64::from(g.thresholds[i])))),
-            Span::styled(format!(" {} obj", n(g.list_len[i])), t.dim()),
+            Span::styled(format!(" {:>7} in list", n(g.list_len[i])), t.dim()),
         ]));
     }
     let stats: Vec<String> = g.stats.iter().map(|s| n(s.collections)).collect();
@@ -124,5 +124,6 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             None => lines.push(Line::styled("no collection yet", t.dim())),
         },
     }
-    f.render_widget(Paragraph::new(lines).block(panel(app, Panel::Gc, " GC ")), area);
+    let p = Paragraph::new(lines).block(panel(app, Panel::Gc, " GC ")).wrap(ratatui::widgets::Wrap { trim: false });
+    f.render_widget(p, area);
 }

@@ -2,7 +2,7 @@
 
 mod detail;
 mod gc;
-mod header;
+pub mod header;
 mod help;
 pub mod layout;
 pub mod objects;
