@@ -48,14 +48,15 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let incremental = img.version == crate::heap::PyVersion::V3_14;
     let names: [&str; 3] = if incremental { ["young", "old·vis", "old·pen"] } else { ["gen 0", "gen 1", "gen 2"] };
     let bar = area.width.saturating_sub(40).clamp(4, 40) as usize;
-    let mut lines = Vec::new();
+    let heading = format!("{:<8}{:>w$}{:>8}", "", "count / threshold", "objects", w = bar + 16);
+    let mut lines = vec![Line::styled(heading, t.dim())];
     for (i, name) in names.iter().enumerate() {
         let over = g.thresholds[i] > 0 && g.count[i] > g.thresholds[i];
         lines.push(Line::from(vec![
             Span::raw(format!("{name:<8}")),
             Span::styled(gauge(bar, g.count[i], g.thresholds[i]), if over { t.bad() } else { t.accent() }),
             Span::raw(format!(" {:>6} / {:<6}", n(u64::from(g.count[i])), n(u64::from(g.thresholds[i])))),
-            Span::styled(format!(" {:>7} in list", n(g.list_len[i])), t.dim()),
+            Span::styled(format!(" {:>7}", n(g.list_len[i])), t.dim()),
         ]));
     }
     let stats: Vec<String> = g.stats.iter().map(|s| n(s.collections)).collect();
