@@ -15,5 +15,6 @@ mod script;
 mod sizes;
 mod support;
 mod timeline;
+mod tmux;
 mod tui;
 mod twins;
