@@ -180,14 +180,23 @@ fn names(frames: &Frames, r: &crate::timeline::Recording) -> FxHashMap<ObjId, Ve
     out
 }
 
-/// The table's rows at the cursor: live objects passing the filter, sorted.
+/// The table's rows at the cursor: live objects passing the filter, sorted. A type name or generation is
+/// only looked up when the filter or the sort needs it (a million objects in slot order take a few
+/// milliseconds).
 fn rows(s: &Session, ui: &Ui, names: &FxHashMap<ObjId, Vec<String>>) -> Vec<u32> {
     let (r, img) = (&s.recording, &s.cursor.image);
     let q = &ui.objects.query;
+    let sort = ui.objects.sort;
     let mut keyed: Vec<(u64, &str, u32)> = Vec::new();
     for (id, o) in img.live_objects() {
-        let generation = describe::generation(img, id, o);
-        let type_name = describe::type_name(r, o);
+        let key = match sort {
+            Sort::Id | Sort::Type => 0,
+            Sort::Refcount => u64::from(o.refcnt),
+            Sort::Size => u64::from(o.size),
+            Sort::Gen => describe::generation(img, id, o).as_bytes()[0].into(),
+            Sort::Weak => u64::from(o.weakrefs),
+        };
+        let type_name = if sort == Sort::Type || !q.is_empty() { describe::type_name(r, o) } else { "" };
         if !q.is_empty() {
             let bound: Vec<&str> = names.get(&id).map_or_else(Vec::new, |v| v.iter().map(String::as_str).collect());
             let facts = Facts {
@@ -195,7 +204,7 @@ fn rows(s: &Session, ui: &Ui, names: &FxHashMap<ObjId, Vec<String>>) -> Vec<u32>
                 type_name,
                 refcount: u64::from(o.refcnt),
                 size: u64::from(o.size),
-                generation,
+                generation: describe::generation(img, id, o),
                 weakrefs: u64::from(o.weakrefs),
                 names: &bound,
                 tracked: o.has(crate::timeline::image::oflags::TRACKED),
@@ -205,17 +214,11 @@ fn rows(s: &Session, ui: &Ui, names: &FxHashMap<ObjId, Vec<String>>) -> Vec<u32>
                 continue;
             }
         }
-        let key = match ui.objects.sort {
-            Sort::Id | Sort::Type => 0,
-            Sort::Refcount => u64::from(o.refcnt),
-            Sort::Size => u64::from(o.size),
-            Sort::Gen => generation.as_bytes()[0].into(),
-            Sort::Weak => u64::from(o.weakrefs),
-        };
-        keyed.push((key, if ui.objects.sort == Sort::Type { type_name } else { "" }, id.index));
+        keyed.push((key, type_name, id.index));
     }
-    if ui.objects.sort != Sort::Id {
-        keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
+    if sort != Sort::Id {
+        // Stable, over rows already in slot order: ties stay in slot order, and presorted runs are cheap.
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     }
     if ui.objects.reverse {
         keyed.reverse();

@@ -31,3 +31,19 @@ fn an_unknown_profile_is_a_usage_error_naming_the_known_ones() {
     assert_eq!(code, 2);
     assert!(err.contains("unknown CPython profile `3.9` (known: 3.8, 3.10, 3.11, 3.12, 3.13, 3.14)"), "{err}");
 }
+
+#[test]
+fn the_view_needs_a_terminal_and_says_what_to_use_instead() {
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/classic-cycle.yaml");
+    let (code, out, err) = heapscope(&["run", scenario]);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(err.contains("the interactive view needs a terminal") && err.contains("--headless"), "{err}");
+}
+
+#[test]
+fn a_broken_script_is_reported_at_its_position_before_the_view_opens() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/invalid/parse_error.yaml");
+    let (code, _, err) = heapscope(&["run", file]);
+    assert_eq!(code, 2);
+    assert!(err.contains("parse_error.yaml:6:") && err.contains("syntax error"), "{err}");
+}
