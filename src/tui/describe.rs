@@ -77,6 +77,21 @@ pub fn n(v: u64) -> String {
     crate::heap::obmalloc::thousands(v)
 }
 
+/// A count in at most `width` characters: with separators when they fit, else `498k`, `4.3G`.
+pub fn compact(v: u64, width: usize) -> String {
+    let full = n(v);
+    if full.len() <= width {
+        return full;
+    }
+    let (x, unit) = match v {
+        0..1_000_000 => (v as f64 / 1e3, "k"),
+        1_000_000..1_000_000_000 => (v as f64 / 1e6, "M"),
+        _ => (v as f64 / 1e9, "G"),
+    };
+    let one = format!("{x:.1}{unit}");
+    if one.len() <= width { one } else { format!("{x:.0}{unit}") }
+}
+
 /// Bytes in B, KiB, MiB.
 pub fn bytes(b: u64) -> String {
     match b {
@@ -159,5 +174,17 @@ fn list_name(l: Option<GcList>) -> &'static str {
         Some(GcList::Gen2) => "generation 2",
         Some(GcList::Permanent) => "the permanent generation",
         None => "no list (a candidate)",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_shrink_to_their_column() {
+        use super::compact;
+        assert_eq!(compact(98_247, 6), "98,247");
+        assert_eq!(compact(498_247, 6), "498.2k");
+        assert_eq!(compact(4_294_967_295, 6), "4.3G");
+        assert_eq!(compact(8_000_056, 6), "8.0M");
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{panel, scroll};
 use crate::tui::app::App;
-use crate::tui::describe::{self, n};
+use crate::tui::describe::{self, compact, n};
 use crate::tui::state::{Panel, Sort};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -54,8 +54,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                 Cell::from(id.to_string()),
                 Cell::from(describe::what(r, id, obj)),
                 Cell::from(names),
-                Cell::from(Line::from(n(u64::from(obj.refcnt))).right_aligned()),
-                Cell::from(Line::from(n(u64::from(obj.size))).right_aligned()),
+                Cell::from(Line::from(compact(u64::from(obj.refcnt), 6)).right_aligned()),
+                Cell::from(Line::from(compact(u64::from(obj.size), 6)).right_aligned()),
                 Cell::from(describe::generation(img, id, obj)),
                 Cell::from(Line::from(obj.weakrefs.to_string()).right_aligned()),
             ]);
