@@ -153,6 +153,8 @@ pub trait Observer {
     fn after_run(&mut self, _i: usize, _interp: &mut Interpreter) {}
     /// Step `i` is finished.
     fn step_done(&mut self, _i: usize, _report: &StepReport, _interp: &mut Interpreter) {}
+    /// The run stopped with `error`; the interpreter is as the failure left it.
+    fn failed(&mut self, _interp: &mut Interpreter, _error: &ScenarioError) {}
 }
 
 /// The observer that watches nothing.
@@ -217,17 +219,42 @@ pub fn run_observed(
         }
     }
     observer.start(&mut interp);
+    match run_steps(loaded, stop_after, observer, &mut interp) {
+        Ok(steps) => {
+            let report = Report {
+                name: sc.name.clone(),
+                description: sc.description.clone(),
+                profile: loaded.profile.to_string(),
+                steps,
+            };
+            Ok((report, interp))
+        }
+        Err(e) => {
+            observer.failed(&mut interp, &e);
+            Err(e)
+        }
+    }
+}
+
+/// The setup and the steps, on an interpreter ready to run them.
+fn run_steps(
+    loaded: &Loaded,
+    stop_after: Option<usize>,
+    observer: &mut dyn Observer,
+    interp: &mut Interpreter,
+) -> Result<Vec<StepReport>, ScenarioError> {
+    let sc = &loaded.scenario;
     let fail = |e: ScriptError, origin: Origin| loaded.error(Some(origin.map(e.line, e.column)), e.message);
     if let Some(setup) = &sc.setup {
-        observer.step_start(&mut interp, None);
+        observer.step_start(interp, None);
         let script = Script { step: None, text: setup, origin: loaded.map.setup, file: &loaded.path };
-        observer.script(&mut interp, &script);
+        observer.script(interp, &script);
         interp.run(setup).map_err(|e| fail(e, loaded.map.setup))?;
         interp.runtime().log.borrow_mut().clear();
     }
     let mut steps = Vec::new();
     for (i, step) in sc.steps.iter().enumerate().take(stop_after.unwrap_or(usize::MAX)) {
-        observer.step_start(&mut interp, Some(i));
+        observer.step_start(interp, Some(i));
         let before = snapshot(&interp.runtime().heap.borrow());
         if let Some(code) = &step.run {
             let run_file =
@@ -238,7 +265,7 @@ pub fn run_observed(
             };
             let script =
                 Script { step: Some(i), text: code, origin, file: run_file.as_deref().unwrap_or(&loaded.path) };
-            observer.script(&mut interp, &script);
+            observer.script(interp, &script);
             if let Err(e) = interp.run(code) {
                 if let Some(path) = &run_file {
                     let pos = Pos { line: e.line.unwrap_or(1), col: e.column.unwrap_or(1) };
@@ -247,7 +274,7 @@ pub fn run_observed(
                 return Err(fail(e, origin));
             }
         }
-        observer.after_run(i, &mut interp);
+        observer.after_run(i, interp);
         let log = std::mem::take(&mut *interp.runtime().log.borrow_mut());
         let effect = {
             let h = interp.runtime().heap.borrow();
@@ -290,16 +317,10 @@ pub fn run_observed(
             checks.push(Check { expr: expr.clone(), passed: result && !changed, detail, line: origin.line });
         }
         let report = StepReport { title: step.title.clone(), narration: step.narration.clone(), effect, log, checks };
-        observer.step_done(i, &report, &mut interp);
+        observer.step_done(i, &report, interp);
         steps.push(report);
     }
-    let report = Report {
-        name: sc.name.clone(),
-        description: sc.description.clone(),
-        profile: loaded.profile.to_string(),
-        steps,
-    };
-    Ok((report, interp))
+    Ok(steps)
 }
 
 #[cfg(test)]

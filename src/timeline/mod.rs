@@ -44,14 +44,36 @@ pub fn record(loaded: &Loaded, inject: Vec<u64>) -> Recording {
     }
 }
 
+/// The name of the thread [`spawn`] records on (a viewer's panic hook leaves the terminal alone for it).
+pub const RECORDER_THREAD: &str = "heapscope-recorder";
+
 /// Record a run on its own thread: batches arrive on the returned channel as it goes, the last one with the
-/// run's end. Dropping the receiver stops the run at its next statement.
+/// run's end. Dropping the receiver stops the run at its next statement. Should the run panic (a bug), its
+/// end says so instead of the viewer losing its data source without a word.
 pub fn spawn(loaded: Loaded, inject: Vec<u64>) -> mpsc::Receiver<Batch> {
     let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut recorder = Recorder::new(Box::new(move |b| tx.send(b).is_ok()), inject);
-        let result = run_observed(&loaded, None, &mut recorder);
-        recorder.finish(&result);
+    let on_panic = tx.clone();
+    let spawned = std::thread::Builder::new().name(RECORDER_THREAD.into()).spawn(move || {
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut recorder = Recorder::new(Box::new(move |b| tx.send(b).is_ok()), inject);
+            let result = run_observed(&loaded, None, &mut recorder);
+            recorder.finish(&result);
+        }));
+        if let Err(panic) = run {
+            let what =
+                panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
+            let end = recording::End::Failed(format!(
+                "internal error: the run stopped ({}); this is a heapscope bug, please report it with the scenario",
+                what.unwrap_or_default()
+            ));
+            let _ = on_panic.send(Batch { end: Some(end), ..Batch::default() });
+        }
     });
+    if let Err(e) = spawned {
+        let end = recording::End::Failed(format!("could not start the run: {e}"));
+        let (tx, rx) = mpsc::channel();
+        let _ = tx.send(Batch { end: Some(end), ..Batch::default() });
+        return rx;
+    }
     rx
 }

@@ -46,6 +46,8 @@ struct State {
     inject: Vec<u64>,
     send: Send,
     stopped: bool,
+    /// The run has ended: what happens afterwards (the interpreter's teardown) is not part of it.
+    closed: bool,
     sent_at: Instant,
 }
 
@@ -63,6 +65,16 @@ impl State {
         self.strings.insert(s.into(), i);
         self.batch.strings.push(s.to_string());
         i
+    }
+
+    /// Hand over the last batch with the run's end, and take nothing more.
+    fn close(&mut self, end: End) {
+        if self.closed {
+            return;
+        }
+        self.batch.end = Some(end);
+        self.flush();
+        self.closed = true;
     }
 
     fn flush(&mut self) {
@@ -140,6 +152,9 @@ impl EventSink for Tap {
     fn emit(&mut self, event: Event) {
         let mut s = self.0.borrow_mut();
         let s = &mut *s;
+        if s.closed {
+            return;
+        }
         s.encoder.encode(&event, &mut s.batch.bytes);
         s.batch.events += 1;
         s.events += 1;
@@ -178,16 +193,14 @@ impl Recorder {
             inject,
             send,
             stopped: false,
+            closed: false,
             sent_at: Instant::now(),
         })))
     }
 
     /// The run is over: hand over the rest, with how it ended.
     pub fn finish<T>(self, result: &Result<T, ScenarioError>) {
-        let mut s = self.0.borrow_mut();
-        s.site = NO_SITE;
-        s.batch.end = Some(End::of(result));
-        s.flush();
+        self.0.borrow_mut().close(End::of(result));
     }
 }
 
@@ -223,6 +236,13 @@ impl Observer for Recorder {
             indent: script.origin.indent,
             text: script.text.to_string(),
         });
+    }
+
+    fn failed(&mut self, interp: &mut Interpreter, error: &ScenarioError) {
+        let mut s = self.0.borrow_mut();
+        let rt = interp.runtime().clone();
+        s.catch_up(&rt.heap.borrow(), &rt);
+        s.close(End::of::<()>(&Err(error.clone())));
     }
 
     fn step_done(&mut self, i: usize, report: &StepReport, interp: &mut Interpreter) {

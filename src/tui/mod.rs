@@ -53,19 +53,29 @@ pub fn run(loaded: Loaded) -> Result<Outcome, TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
-    // ratatui's own hook (installed by `try_init`, after this one) leaves raw mode and the alternate screen;
-    // this one also hands the mouse back.
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(std::io::stdout(), DisableMouseCapture);
-        previous(info);
-    }));
     let mut terminal = ratatui::try_init()?;
+    // ratatui's hook (from `try_init`) leaves raw mode and the alternate screen before the message is
+    // printed; this one hands the mouse back first. A panic of the recording thread is reported in the view
+    // (the run's end says so), so it leaves the terminal alone.
+    let restore_and_report = std::sync::Arc::new(std::panic::take_hook());
+    let hook = restore_and_report.clone();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some(crate::timeline::RECORDER_THREAD) {
+            return;
+        }
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        hook(info);
+    }));
     let result = execute!(std::io::stdout(), EnableMouseCapture)
         .map_err(TuiError::from)
         .and_then(|()| event_loop(&mut terminal, loaded));
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
+    // Back to ratatui's hook, and with it the default one it wraps.
+    let _ = std::panic::take_hook();
+    if let Ok(hook) = std::sync::Arc::try_unwrap(restore_and_report) {
+        std::panic::set_hook(hook);
+    }
     result
 }
 

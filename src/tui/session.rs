@@ -30,6 +30,8 @@ pub struct Session {
     pub follow: bool,
     /// After a fork: where to go once the new run has got there.
     pending: Option<Return>,
+    /// The cursor has been put at the first step (or the user moved it first).
+    placed: bool,
 }
 
 /// Where the cursor goes back to after a fork.
@@ -52,13 +54,24 @@ impl Session {
     /// Watch a finished recording (tests, benchmarks).
     pub fn recorded(loaded: Loaded, recording: Recording) -> Session {
         let mut s = Session::with(loaded, recording, None);
+        s.placed = true;
         s.go_first_step();
         s
     }
 
     fn with(loaded: Loaded, recording: Recording, rx: Option<Receiver<Batch>>) -> Session {
         let cursor = recording.start();
-        Session { loaded, recording, cursor, mark: None, rx, inject: Vec::new(), follow: false, pending: None }
+        Session {
+            loaded,
+            recording,
+            cursor,
+            mark: None,
+            rx,
+            inject: Vec::new(),
+            follow: false,
+            pending: None,
+            placed: false,
+        }
     }
 
     /// Whether the run is still going.
@@ -80,7 +93,8 @@ impl Session {
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => {
                     if self.recording.end.is_none() {
-                        self.recording.end = Some(End::Failed("the run ended without a word".into()));
+                        self.recording.end =
+                            Some(End::Failed("internal error: the run stopped without saying how".into()));
                     }
                     self.rx = None;
                     break;
@@ -109,9 +123,18 @@ impl Session {
             }
         } else if self.follow {
             self.go_end();
-        } else if self.mark.is_none() {
-            self.go_first_step();
+        } else if !self.placed {
+            let first = self.recording.marks.iter().any(|m| m.kind == MarkKind::StepStart && m.step == 0);
+            if first || !self.running() {
+                self.placed = true;
+                self.go_first_step();
+            }
         }
+    }
+
+    /// The user moved the cursor: it is not placed for them any more.
+    pub fn touched(&mut self) {
+        self.placed = true;
     }
 
     /// The first statement of the first step (the setup is before it); the start if there is none yet.

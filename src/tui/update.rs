@@ -103,6 +103,7 @@ fn screen(app: &App) -> Rect {
 fn travel(app: &mut App, action: Action) {
     let s = &mut app.session;
     s.follow = false;
+    s.touched();
     match action {
         Action::NextStop => s.next_stop(),
         Action::PrevStop => s.prev_stop(),

@@ -9,7 +9,6 @@ use crate::tui::session::Session;
 use crate::tui::state::Panel;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
@@ -63,10 +62,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     }
     let x = s.cursor.event as f64;
     let cursor = [(x, 0.0), (x, 100.0)];
-    let style = |st: Style| st;
     let datasets = vec![
-        Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(style(t.accent())).data(&b_pts),
-        Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(style(t.good())).data(&l_pts),
+        Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(t.accent()).data(&b_pts),
+        Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(t.good()).data(&l_pts),
         Dataset::default().marker(Marker::Block).graph_type(GraphType::Line).style(t.text()).data(&cursor),
     ];
     let chart =
