@@ -3,39 +3,20 @@
 
 use heapscope::heap::{Heap, NullSink, Profile, PyVersion};
 
+#[path = "common/counting.rs"]
+mod counting;
 #[path = "common/shapes.rs"]
 mod shapes;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        LIVE.fetch_add(l.size(), Ordering::Relaxed);
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        LIVE.fetch_add(n, Ordering::Relaxed);
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-        unsafe { System.realloc(p, l, n) }
-    }
-}
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting::Counting = counting::Counting;
 
 fn main() {
     const N: usize = 1_000_000;
     let mut h = Heap::with_sink(Profile::for_version(PyVersion::V3_13), Box::new(NullSink));
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = counting::live();
     shapes::chain(&mut h, N);
-    let used = LIVE.load(Ordering::Relaxed) - before;
+    let used = counting::live() - before;
     let edges: usize = h.object_ids().map(|id| h.get(id).unwrap().referents().len()).sum();
     let edge_bytes = edges * std::mem::size_of::<heapscope::heap::Edge>();
     // Each object's edge array is a `ThinVec`: a 16-byte header (length, capacity) in front of the edges.

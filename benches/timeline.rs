@@ -9,61 +9,25 @@
 //! Memory is counted by a counting global allocator; time by `Instant`. Timing decides nothing here: the
 //! figures are printed.
 
-use heapscope::scenario::load;
+#[path = "common/counting.rs"]
+mod counting;
+#[path = "common/million.rs"]
+mod million;
+
 use heapscope::timeline::record;
 use rand::{RngExt, SeedableRng};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        LIVE.fetch_add(l.size(), Ordering::Relaxed);
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        LIVE.fetch_add(n, Ordering::Relaxed);
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-        unsafe { System.realloc(p, l, n) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-const SCENARIO: &str = r#"
-name: Ten million events
-steps:
-  - title: Build
-    run: |
-      let Node = class("Node");
-      let keep = list();
-      for i in 0..500000 {
-          let n = Node.create();
-          n.value = i;
-          keep.append(n);
-      }
-  - title: Drop
-    run: |
-      del keep;
-"#;
+static GLOBAL: counting::Counting = counting::Counting;
 
 fn main() {
-    let path = std::env::temp_dir().join("heapscope-bench-timeline.yaml");
-    std::fs::write(&path, SCENARIO).expect("temp file");
-    let loaded = load(&path).expect("the scenario loads");
-    let before = LIVE.load(Ordering::Relaxed);
+    let loaded = million::scenario(true);
+    let before = counting::live();
     let t = Instant::now();
     let r = record(&loaded, Vec::new());
     let took = t.elapsed();
-    let held = LIVE.load(Ordering::Relaxed) - before;
+    let held = counting::live() - before;
     let n = r.events();
     println!("recorded {n} events and {} marks in {:.2} s", r.marks.len(), took.as_secs_f64());
     println!("recording cost: {:.1} bytes per event (target <= 32)", held as f64 / n as f64);
@@ -94,5 +58,4 @@ fn main() {
     let t = Instant::now();
     r.seek(&mut cursor, back);
     println!("one statement back from the end: {:.2} ms", t.elapsed().as_secs_f64() * 1e3);
-    let _ = std::fs::remove_file(&path);
 }

@@ -3,7 +3,9 @@
 //! the million-item list open, and inside the pool map (target: at most 5 ms a frame). What a frame reads is
 //! derived once per cursor move, so the cost of that (`App::refresh` after a seek) is printed too.
 
-use heapscope::scenario::load;
+#[path = "common/million.rs"]
+mod million;
+
 use heapscope::timeline::record;
 use heapscope::tui::action::Action;
 use heapscope::tui::app::App;
@@ -15,20 +17,6 @@ use heapscope::tui::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::Instant;
-
-const SCENARIO: &str = r#"
-name: A million objects
-steps:
-  - title: Build
-    run: |
-      let Node = class("Node");
-      let keep = list();
-      for i in 0..500000 {
-          let n = Node.create();
-          n.value = i;
-          keep.append(n);
-      }
-"#;
 
 /// Milliseconds per frame: (median, max) over `n` frames.
 fn frames(app: &App, size: (u16, u16), n: usize) -> (f64, f64) {
@@ -52,9 +40,7 @@ fn report(what: &str, app: &App) {
 }
 
 fn main() {
-    let path = std::env::temp_dir().join("heapscope-bench-tui.yaml");
-    std::fs::write(&path, SCENARIO).expect("temp file");
-    let loaded = load(&path).expect("the scenario loads");
+    let loaded = million::scenario(false);
     let recording = record(&loaded, Vec::new());
     let mut ui = Ui::new(Theme { color: true });
     ui.size = (200, 60);
@@ -84,5 +70,4 @@ fn main() {
     update(&mut app, Action::Focus(Panel::Pools));
     update(&mut app, Action::Enter);
     report("zoomed into arena 0", &app);
-    let _ = std::fs::remove_file(&path);
 }

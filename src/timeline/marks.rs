@@ -1,8 +1,6 @@
 //! Marks: the points of a recording a viewer steps between (scenario steps, statements, collection phases),
 //! and the call stack's frames with their bound names, kept as small changes per statement.
 
-use crate::heap::ObjId;
-
 /// What a mark is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MarkKind {
@@ -135,14 +133,6 @@ impl Frames {
             }
         }
         ops
-    }
-
-    /// Names bound to `id` anywhere on the stack, innermost frame first.
-    pub fn names_of(&self, id: ObjId) -> impl Iterator<Item = u32> + '_ {
-        self.0
-            .iter()
-            .rev()
-            .flat_map(move |f| f.bindings.iter().filter(move |(_, b)| *b == Bound::Obj(id)).map(|(n, _)| *n))
     }
 }
 

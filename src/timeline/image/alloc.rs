@@ -214,11 +214,4 @@ impl AllocImage {
         let off = (addr - pool_start).checked_sub(u64::from(POOL_OVERHEAD))?;
         Some(((off / u64::from(size)) as usize, slot))
     }
-
-    /// The pool slots of arena `arena`, in address order.
-    pub fn arena_pools(&self, arena: ArenaIndex) -> impl Iterator<Item = &PoolRec> + '_ {
-        let n = self.arenas.get(arena as usize).map_or(0, |a| usize::from(a.pools));
-        let base = arena as usize * self.pools_per_arena as usize;
-        (0..n).filter_map(move |p| self.pools.get(base + p))
-    }
 }

@@ -14,7 +14,7 @@ pub use objects::{EdgeList, Membership, ObjRec, oflags};
 
 use crate::heap::gc::{CollectResult, GcList};
 use crate::heap::profile::{Profile, PyVersion};
-use crate::heap::{Cause, Edge, EdgeLabel, Event, ObjId};
+use crate::heap::{Cause, Edge, Event, ObjId};
 
 /// A positional edge change announced by the event before it.
 #[derive(Clone, Copy, Debug)]
@@ -80,11 +80,6 @@ impl Image {
         self.objects.get_mut(id.index as usize).filter(|o| o.is_live() && o.slot_gen == id.generation)
     }
 
-    /// Slots ever used (live or not).
-    pub fn slots(&self) -> usize {
-        self.objects.len()
-    }
-
     /// The live object in `slot`, with its id.
     pub fn at_slot(&self, slot: u32) -> Option<(ObjId, &ObjRec)> {
         let o = self.objects.get(slot as usize).filter(|o| o.is_live())?;
@@ -111,13 +106,6 @@ impl Image {
     /// The referent of a weakref, while it lives.
     pub fn weak_target(&self, weakref: ObjId) -> Option<ObjId> {
         self.weak_target.get(&weakref.index).copied().filter(|&t| self.get(t).is_some())
-    }
-
-    /// Edges pointing at `id`: the referrer and the edge's label, in slot order.
-    pub fn referrers(&self, id: ObjId) -> Vec<(ObjId, EdgeLabel)> {
-        self.live_objects()
-            .flat_map(|(from, o)| o.edges.iter().filter(move |e| e.target == id).map(move |e| (from, e.label)))
-            .collect()
     }
 
     /// Fold one event in.

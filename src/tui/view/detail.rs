@@ -47,6 +47,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         None if o.has(oflags::STATIC) => Line::styled("statically allocated: no pymalloc block", t.dim()),
         None => Line::styled(format!("its block: {} from the raw allocator", bytes(u64::from(o.size))), t.dim()),
     });
+    if let Some(target) = img.weak_target(d.root) {
+        let what = img.get(target).map_or(String::new(), |t| describe::what(r, target, t));
+        lines.push(Line::raw(format!("a weak reference to {target} {what} (it does not count in its refcount)")));
+    }
     holders(app, d.root, o, &mut lines);
     let first_tree = lines.len();
     let mut at = Vec::new();
