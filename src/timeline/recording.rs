@@ -191,6 +191,11 @@ impl Recording {
         self.events
     }
 
+    /// Expectations that failed in the steps recorded.
+    pub fn failed_checks(&self) -> usize {
+        self.steps.iter().map(|(_, s)| s.checks.iter().filter(|c| !c.passed).count()).sum()
+    }
+
     /// Bytes of encoded events.
     pub fn encoded_len(&self) -> usize {
         self.bytes.len()

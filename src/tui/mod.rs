@@ -96,8 +96,7 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, loaded: Loaded) -> Result
         terminal.draw(|f| view::draw(f, &app))?;
         if app.quit {
             let r = &app.session.recording;
-            let failed_checks = r.steps.iter().map(|(_, s)| s.checks.iter().filter(|c| !c.passed).count()).sum();
-            return Ok(Outcome { end: r.end.clone(), failed_checks });
+            return Ok(Outcome { end: r.end.clone(), failed_checks: r.failed_checks() });
         }
         let wait = if app.ui.playing {
             Duration::from_secs_f64(app.ui.tick()).saturating_sub(last_tick.elapsed())

@@ -13,7 +13,12 @@ pub struct Theme {
 impl Theme {
     /// Colours unless `NO_COLOR` is set to anything non-empty.
     pub fn from_env() -> Theme {
-        Theme { color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) }
+        Theme::for_no_color(std::env::var_os("NO_COLOR").as_deref())
+    }
+
+    /// The theme for a `NO_COLOR` value (`None`: unset).
+    pub fn for_no_color(value: Option<&std::ffi::OsStr>) -> Theme {
+        Theme { color: value.is_none_or(|v| v.is_empty()) }
     }
 
     fn pick(&self, color: Style, mono: Style) -> Style {
@@ -102,5 +107,23 @@ impl Theme {
             f if f < 1.0 => '▓',
             _ => '█',
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Theme;
+    use ratatui::style::Modifier;
+
+    #[test]
+    fn no_color_means_no_colour_but_still_visible_selection() {
+        assert!(Theme::for_no_color(None).color);
+        assert!(Theme::for_no_color(Some("".as_ref())).color, "an empty NO_COLOR does not count");
+        let mono = Theme::for_no_color(Some("1".as_ref()));
+        assert!(!mono.color);
+        assert_eq!(mono.selected().fg, None);
+        assert!(mono.selected().add_modifier.contains(Modifier::REVERSED));
+        assert_eq!(Theme::heat_char(0.0), '·');
+        assert_eq!(Theme::heat_char(1.0), '█');
     }
 }

@@ -59,20 +59,19 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             Span::styled(format!(" {:>7}", n(g.list_len[i])), t.dim()),
         ]));
     }
-    let stats: Vec<String> = g.stats.iter().map(|s| n(s.collections)).collect();
-    let collected: u64 = g.stats.iter().map(|s| s.collected).sum();
-    let uncollectable: u64 = g.stats.iter().map(|s| s.uncollectable).sum();
+    // gc.get_stats(), generation by generation.
+    let per = |f: fn(&crate::heap::gc::GenStats) -> u64| g.stats.iter().map(|s| n(f(s))).collect::<Vec<_>>().join("/");
     lines.push(Line::styled(
         format!(
-            "automatic: {} · runs {} · collected {}",
+            "automatic {} · collections {} · collected {}",
             if g.enabled { "on" } else { "off" },
-            stats.join("/"),
-            n(collected),
+            per(|s| s.collections),
+            per(|s| s.collected),
         ),
         t.dim(),
     ));
     lines.push(Line::styled(
-        format!("uncollectable {} · frozen {} · gc.garbage {}", n(uncollectable), n(g.list_len[3]), g.garbage),
+        format!("uncollectable {} · frozen {} · gc.garbage {}", per(|s| s.uncollectable), n(g.list_len[3]), g.garbage),
         t.dim(),
     ));
     match &g.running {

@@ -41,7 +41,10 @@ pub fn header(f: &mut Frame, area: Rect, app: &App) {
     let run = match &r.end {
         None if s.follow => Span::styled("● live, following", t.accent()),
         None => Span::styled("● recording…", t.accent()),
-        Some(End::Finished) => Span::styled("finished", t.dim()),
+        Some(End::Finished) => match r.failed_checks() {
+            0 => Span::styled("finished", t.dim()),
+            n => Span::styled(format!("finished, {n} expectation{} failed", if n == 1 { "" } else { "s" }), t.bad()),
+        },
         Some(End::Stopped) => Span::styled("stopped", t.dim()),
         Some(End::Failed(_)) => Span::styled("failed: see Script", t.bad()),
     };
