@@ -81,19 +81,21 @@ impl Theme {
         self.pick(Style::new().fg(Color::Black).bg(Color::Gray), Style::new().add_modifier(Modifier::REVERSED))
     }
 
-    /// A heat-map cell filled to `fill` (0.0-1.0): brighter is fuller; without colour, denser characters
-    /// carry the level (see [`Theme::heat_char`]).
-    pub fn heat(&self, fill: f64) -> Style {
+    /// The block sizes each class colour covers in the pool map (`Theme::class`): up to 64, 128, 256, 512.
+    pub const CLASS_BANDS: [u32; 4] = [64, 128, 256, 512];
+
+    /// A pool's colour by its blocks' size (`None`: never used): the map's character says how full it is,
+    /// its colour which size class it serves.
+    pub fn class(&self, block_size: Option<u32>) -> Style {
         if !self.color {
             return Style::new();
         }
-        let c = match fill {
-            f if f <= 0.0 => Color::DarkGray,
-            f if f < 0.25 => Color::Blue,
-            f if f < 0.5 => Color::Cyan,
-            f if f < 0.75 => Color::Green,
-            f if f < 1.0 => Color::Yellow,
-            _ => Color::Red,
+        let c = match block_size {
+            None => Color::DarkGray,
+            Some(s) if s <= Self::CLASS_BANDS[0] => Color::Cyan,
+            Some(s) if s <= Self::CLASS_BANDS[1] => Color::Green,
+            Some(s) if s <= Self::CLASS_BANDS[2] => Color::Yellow,
+            Some(_) => Color::Magenta,
         };
         Style::new().fg(c)
     }

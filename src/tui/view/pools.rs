@@ -41,8 +41,9 @@ fn fill(img: &Image, arena: u32, pool: usize) -> (f64, Option<u8>) {
     }
 }
 
-fn cell(t: Theme, fill: f64, selected: bool, highlight: bool) -> Span<'static> {
-    let style = if selected || highlight { t.selected() } else { t.heat(fill) };
+/// A map cell: how full (the character) and, in colour, which size class (`class`: its block size).
+fn cell(t: Theme, fill: f64, class: Option<u32>, selected: bool) -> Span<'static> {
+    let style = if selected { t.selected() } else { t.class(class) };
     Span::styled(Theme::heat_char(fill).to_string(), style)
 }
 
@@ -89,9 +90,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                     // One cell per pool when they fit, else each cell stands for several (their mean fill).
                     let per = usize::from(ar.pools).div_ceil(width.max(1)).max(1);
                     for chunk in (0..usize::from(ar.pools)).collect::<Vec<_>>().chunks(per) {
-                        let mean = chunk.iter().map(|&p| fill(img, a as u32, p).0).sum::<f64>() / chunk.len() as f64;
+                        let fills: Vec<(f64, Option<u8>)> = chunk.iter().map(|&p| fill(img, a as u32, p)).collect();
+                        let mean = fills.iter().map(|f| f.0).sum::<f64>() / chunk.len() as f64;
+                        let class = fills.iter().find_map(|f| f.1).map(class_size);
                         let here = mark.is_some_and(|(ma, mp, _)| ma == a as u32 && chunk.contains(&mp));
-                        spans.push(cell(t, mean, false, here));
+                        spans.push(cell(t, mean, class, here));
                     }
                 }
                 lines.push(Line::from(spans));
@@ -109,7 +112,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                     let (fl, class) = fill(img, a, p);
                     let label = class.map_or(" -- ".to_string(), |c| format!("{:>3}", class_size(c)));
                     let here = mark.is_some_and(|(ma, mp, _)| ma == a && mp == p);
-                    let style = if cursor(p) || here { t.selected() } else { t.heat(fl) };
+                    let style = if cursor(p) || here { t.selected() } else { t.class(class.map(class_size)) };
                     spans.push(Span::styled(format!("{label}{}", Theme::heat_char(fl)), style));
                     spans.push(Span::raw(" "));
                 }
@@ -121,11 +124,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                 let total = cells(img, app.ui.zoom);
                 let per_row = map.width.max(1) as usize;
                 for row in (0..total).collect::<Vec<_>>().chunks(per_row) {
+                    let size = pool.class.map(class_size);
                     let spans: Vec<Span> = row
                         .iter()
                         .map(|&b| {
                             let used = if pool.is_allocated(b) { 1.0 } else { 0.0 };
-                            cell(t, used, cursor(b), mark == Some((a, p, b)))
+                            cell(t, used, size, cursor(b) || mark == Some((a, p, b)))
                         })
                         .collect();
                     lines.push(Line::from(spans));
@@ -150,17 +154,25 @@ fn side_lines(app: &App) -> Vec<Line<'static>> {
         Line::raw(format!("blocks {}", n(al.blocks))),
         Line::from(vec![
             Span::raw("fill "),
-            cell(t, 0.0, false, false),
+            cell(t, 0.0, None, false),
             Span::raw("0 "),
-            cell(t, 0.2, false, false),
-            cell(t, 0.5, false, false),
-            cell(t, 0.8, false, false),
+            cell(t, 0.2, None, false),
+            cell(t, 0.5, None, false),
+            cell(t, 0.8, None, false),
             Span::raw(" "),
-            cell(t, 1.0, false, false),
+            cell(t, 1.0, None, false),
             Span::raw("full"),
         ]),
-        Line::raw(format!("raw blocks {} ({})", al.raw.len(), bytes(al.raw_bytes))),
     ];
+    if t.color {
+        let mut spans = vec![Span::raw("size≤")];
+        for b in Theme::CLASS_BANDS {
+            spans.push(Span::styled("█", t.class(Some(b))));
+            spans.push(Span::raw(format!("{b} ")));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::raw(format!("raw blocks {} ({})", al.raw.len(), bytes(al.raw_bytes))));
     let mut raw: Vec<(u64, u64)> = al.raw.iter().map(|(&a, &s)| (a, s)).collect();
     raw.sort_by_key(|x| std::cmp::Reverse(x.1));
     for (addr, size) in raw.into_iter().take(4) {
