@@ -7,8 +7,8 @@
 //! 3. a plain Rhai value (`5`, `"a"`) becomes a new Python object where a container or attribute takes it;
 //! 4. the value of an expression statement (`l.pop();`) is released when the statement ends, as in Python:
 //!    Rhai would keep it until the next statement ends, so an empty statement is placed between statements
-//!    (see [`stepping`]; a statement Rhai's grammar gives no room before, such as an `else if`, keeps the old
-//!    behaviour);
+//!    (see [`stepping`]). Where Rhai's grammar leaves no room for one (the `if` of an `else if`, a closure
+//!    body without braces), the value lives until the next statement ends;
 //! 5. finalizers and callbacks run inside the call that made them due (as in CPython), except when a value is
 //!    dropped by Rhai itself (a variable going out of scope): they then run at the next builtin call, or at
 //!    the end of the run, whichever comes first.
@@ -89,6 +89,12 @@ impl ScriptError {
         }
         if let Some(rest) = message.strip_prefix("Runtime error: ") {
             message = rest.to_string();
+        }
+        // Positions inside the message (an error in a called function) count the statement hooks' columns;
+        // their lines are right.
+        while let Some(i) = message.find(", position ") {
+            let Some(end) = message[i..].find(')') else { break };
+            message.replace_range(i..i + end, "");
         }
         if message.starts_with("Too many modules imported") {
             message = "import is not available: scripts cannot load modules".into();

@@ -127,6 +127,37 @@ fn statement_starts(ast: &AST) -> Vec<(Position, Option<String>)> {
     out
 }
 
+/// The tokens of `source`. The tokenizer alone does not know that the `}` closing a `${...}` inside a
+/// template string returns to text (the parser tells it); this does what the parser does.
+fn lex(engine: &Engine, source: &str) -> Vec<(Token, Position)> {
+    let chunks = [source];
+    let (stream, control) = engine.lex(&chunks);
+    let mut out = Vec::new();
+    let (mut depth, mut opened, mut after_text) = (0usize, Vec::new(), false);
+    for (t, p) in stream {
+        match t {
+            Token::EOF => break,
+            Token::InterpolatedString(_) => after_text = true,
+            Token::LeftBrace => {
+                if std::mem::take(&mut after_text) {
+                    opened.push(depth);
+                }
+                depth += 1;
+            }
+            Token::RightBrace => {
+                depth = depth.saturating_sub(1);
+                if opened.last() == Some(&depth) {
+                    opened.pop();
+                    control.borrow_mut().is_within_text = true;
+                }
+            }
+            _ => {}
+        }
+        out.push((t, p));
+    }
+    out
+}
+
 /// Place a hook before each statement of `source` (compiled as `ast`) that can take one, numbering them from
 /// `first`; without `hooks`, only the `();` that releases the previous statement's value (nobody listens, and
 /// the hook itself costs a sixth of a tight loop). Returns the script and its sites, or `None` when nothing
@@ -140,9 +171,7 @@ pub(crate) fn instrument(
     hooks: bool,
 ) -> Option<(Instrumented, Vec<Site>)> {
     let mut sites = Vec::new();
-    let chunks = [source];
-    let (tokens, _) = engine.lex(&chunks);
-    let tokens: Vec<(Token, Position)> = tokens.take_while(|(t, _)| *t != Token::EOF).collect();
+    let tokens = lex(engine, source);
     let mut inserts = Vec::new();
     let mut placed: Vec<(usize, usize, String)> = Vec::new();
     for (pos, function) in statement_starts(ast) {
@@ -207,6 +236,12 @@ mod tests {
         assert_eq!(sites[6].function.as_deref(), Some("f"));
         assert_eq!(sites[10].function.as_deref(), Some("<lambda>"));
         assert_eq!((sites[11].line, sites[11].column, sites[11].function.clone()), (6, 1, None));
+    }
+
+    #[test]
+    fn template_strings_do_not_hide_the_statements_after_them() {
+        let (out, _) = hooked("let s = `a${1 + {2}}b${s}c`;\nlet t = 1;");
+        assert_eq!(out.replace("(); __hs", "__hs"), "__hs 0; let s = `a${1 + {2}}b${s}c`;\n__hs 1; let t = 1;");
     }
 
     #[test]

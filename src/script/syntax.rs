@@ -59,16 +59,16 @@ fn statement(rt: &Rt, ctx: &mut EvalContext, inputs: &[Expression]) -> RResult<D
     let site = rt.sites.borrow().get(index).cloned();
     let inject =
         site.and_then(|site| hook(&Statement { index, site: &site, depth: ctx.call_level(), scope: ctx.scope() }, rt));
-    *rt.statement_hook.borrow_mut() = Some(hook);
-    match inject {
+    let done = match inject {
         Some(Inject::Collect(generation)) => {
-            rt.heap.borrow_mut().gc_collect(i64::from(generation)).map_err(to_rhai)?;
-            let _ = ctx.call_fn::<Dynamic>(RUN_CALLS, ())?;
+            let collected = rt.heap.borrow_mut().gc_collect(i64::from(generation)).map_err(to_rhai);
+            collected.and_then(|_| ctx.call_fn::<Dynamic>(RUN_CALLS, ()).map(|_| ()))
         }
-        Some(Inject::Stop) => return Err(STOPPED.into()),
-        None => {}
-    }
-    Ok(Dynamic::UNIT)
+        Some(Inject::Stop) => Err(STOPPED.into()),
+        None => Ok(()),
+    };
+    *rt.statement_hook.borrow_mut() = Some(hook);
+    done.map(|()| Dynamic::UNIT)
 }
 
 fn del(rt: &Rt, ctx: &mut EvalContext, inputs: &[Expression], state: &Dynamic) -> RResult<Dynamic> {

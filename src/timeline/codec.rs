@@ -228,11 +228,6 @@ impl Encoder {
             }
         }
     }
-
-    /// The delta state after the events encoded so far (a reader restarting here needs it).
-    pub fn state(&self) -> CodecState {
-        self.state
-    }
 }
 
 /// Reads events back.

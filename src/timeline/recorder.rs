@@ -17,9 +17,10 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// Hand a batch over; false when nobody takes batches any more (the run then stops).
-pub type Send = Box<dyn FnMut(Batch) -> bool>;
+pub type Handover = Box<dyn FnMut(Batch) -> bool>;
 
-/// A batch goes out once it holds this many events, or this long after the last one.
+/// At a statement, the batch goes out if it holds this many events or the last went this long ago (a
+/// single long statement still makes one batch), and always at a step's end.
 const BATCH_EVENTS: u64 = 1 << 16;
 const BATCH_AGE: Duration = Duration::from_millis(30);
 /// Longer strings are labelled by their beginning.
@@ -44,7 +45,7 @@ struct State {
     statements: u64,
     /// Statement numbers (counted from 0) before which a collection is injected, ascending.
     inject: Vec<u64>,
-    send: Send,
+    send: Handover,
     stopped: bool,
     /// The run has ended: what happens afterwards (the interpreter's teardown) is not part of it.
     closed: bool,
@@ -136,8 +137,11 @@ impl State {
         if self.stopped {
             return Some(Inject::Stop);
         }
-        if self.inject.first() == Some(&n) {
-            self.inject.remove(0);
+        // Statements injected actions run are not counted (the hook is away meanwhile), so the numbers are
+        // the same with or without other injections.
+        let due = self.inject.iter().take_while(|&&k| k <= n).count();
+        let here = self.inject.drain(..due).any(|k| k == n);
+        if here {
             self.mark(MarkKind::Extra);
             return Some(Inject::Collect(2));
         }
@@ -172,7 +176,7 @@ pub struct Recorder(Rc<RefCell<State>>);
 impl Recorder {
     /// A recorder handing batches to `send`, injecting `gc.collect()` before each of the statements numbered
     /// in `inject` (counted from 0 over the whole run).
-    pub fn new(send: Send, mut inject: Vec<u64>) -> Recorder {
+    pub fn new(send: Handover, mut inject: Vec<u64>) -> Recorder {
         inject.sort_unstable();
         Recorder(Rc::new(RefCell::new(State {
             encoder: Encoder::default(),

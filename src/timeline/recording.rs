@@ -14,8 +14,9 @@ use std::path::PathBuf;
 /// A checkpoint every this many events: a seek replays at most this many (measured: at most 15 ms on a
 /// 14-million-event recording), and checkpoints cost about 5 bytes per event (`cargo bench --bench timeline`).
 pub const CHECKPOINT_EVERY: u64 = 1 << 16;
-/// The chart keeps about this many samples, however long the run: denser marks share one (the maximum).
-const SAMPLES: u64 = 1 << 16;
+/// The chart keeps between this many and twice as many samples, however long the run: when there are more,
+/// neighbours merge (keeping the larger totals).
+const SAMPLES: usize = 1 << 16;
 /// A snapshot of the frames every this many marks.
 const FRAMES_EVERY: usize = 512;
 
@@ -156,6 +157,10 @@ pub struct Recording {
     pub end: Option<End>,
     /// Totals over time (see [`Sample`]).
     pub samples: Vec<Sample>,
+    /// The most bytes in use, and the most live objects, seen so far.
+    pub peak: (u64, u64),
+    /// Events between samples (doubled whenever the samples merge).
+    spacing: u64,
     checkpoints: Vec<Cursor>,
     head: Cursor,
 }
@@ -181,6 +186,8 @@ impl Recording {
             steps: Vec::new(),
             end: None,
             samples: Vec::new(),
+            peak: (0, 0),
+            spacing: 1,
             checkpoints: vec![start.clone()],
             head: start,
         }
@@ -233,17 +240,30 @@ impl Recording {
         }
     }
 
-    /// Note the head's totals at `event`: a new sample, or into the last one when it is closer than the
-    /// spacing that keeps about [`SAMPLES`] of them.
+    /// Note the head's totals at `event`: a new sample, or into the last one while it is closer than the
+    /// spacing; past `2 * SAMPLES` samples, pairs merge and the spacing doubles.
     fn sample(&mut self, event: u64) {
         let img = &self.head.image;
         let (bytes, live) = (img.alloc.bytes_in_use(), img.live);
+        self.peak = (self.peak.0.max(bytes), self.peak.1.max(live));
         match self.samples.last_mut() {
-            Some(s) if event - s.event <= event / SAMPLES => {
+            Some(s) if event - s.event < self.spacing => {
                 s.bytes = s.bytes.max(bytes);
                 s.live = s.live.max(live);
             }
             _ => self.samples.push(Sample { event, bytes, live }),
+        }
+        if self.samples.len() > 2 * SAMPLES {
+            self.samples = self
+                .samples
+                .chunks(2)
+                .map(|p| Sample {
+                    event: p[0].event,
+                    bytes: p.iter().map(|s| s.bytes).max().unwrap_or(0),
+                    live: p.iter().map(|s| s.live).max().unwrap_or(0),
+                })
+                .collect();
+            self.spacing *= 2;
         }
     }
 
@@ -252,7 +272,12 @@ impl Recording {
         while self.head.event < event {
             let next_checkpoint = (self.head.event / CHECKPOINT_EVERY + 1) * CHECKPOINT_EVERY;
             let to = event.min(next_checkpoint);
+            let from = self.head.event;
             Self::replay(&self.bytes, &mut self.head, to);
+            if self.head.event == from {
+                // The bytes ran out before `event`: nothing more to replay.
+                break;
+            }
             if self.head.event.is_multiple_of(CHECKPOINT_EVERY) {
                 self.checkpoints.push(self.head.clone());
             }

@@ -14,6 +14,8 @@ use rustc_hash::FxHashMap;
 pub const TREE_CHILDREN: usize = 200;
 /// Events shown around the cursor in the log.
 pub const LOG_EVENTS: u64 = 64;
+/// Raw blocks listed beside the pool map.
+const RAW_SHOWN: usize = 4;
 
 /// A row of the detail's trees.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,7 +48,11 @@ pub struct Cache {
     pub frames: Frames,
     /// Names bound to each object.
     pub names: FxHashMap<ObjId, Vec<String>>,
-    detail_key: Option<(u64, Option<usize>, ObjId, usize)>,
+    /// The largest raw blocks: (address, bytes), largest first.
+    pub raw: Vec<(u64, u64)>,
+    /// The running collection's candidates with their `gc_refs`, in slot order.
+    pub candidates: Vec<(u32, i32)>,
+    detail_key: Option<(u64, u64, Option<usize>, ObjId, usize)>,
     /// The detail's tree rows, referents first.
     pub tree: Vec<TreeRow>,
     /// Edges to the detail's root.
@@ -80,10 +86,16 @@ impl App {
     pub fn refresh(&mut self) {
         let s = &self.session;
         let o = &self.ui.objects;
-        let key = (s.recording.events(), s.cursor.event, s.mark, o.filter.clone(), o.sort, o.reverse);
+        let key = (s.generation, s.cursor.event, s.mark, o.filter.clone(), o.sort, o.reverse);
         if self.cache.key.as_ref() != Some(&key) {
             self.cache.frames = s.frames();
             self.cache.names = names(&self.cache.frames, &s.recording);
+            let img = &s.cursor.image;
+            let mut raw: Vec<(u64, u64)> = img.alloc.raw.iter().map(|(&a, &n)| (a, n)).collect();
+            raw.sort_by_key(|x| std::cmp::Reverse(x.1));
+            raw.truncate(RAW_SHOWN);
+            self.cache.raw = raw;
+            self.cache.candidates = img.gc.gc_refs.iter().map(|(&slot, &refs)| (slot, refs)).collect();
             self.cache.rows = rows(s, &self.ui, &self.cache.names);
             self.cache.key = Some(key);
             self.keep_selection();
@@ -110,7 +122,7 @@ impl App {
             return;
         };
         let s = &self.session;
-        let key = (s.cursor.event, s.mark, d.root, d.expanded.len());
+        let key = (s.generation, s.cursor.event, s.mark, d.root, d.expanded.len());
         if self.cache.detail_key == Some(key) {
             return;
         }
@@ -217,7 +229,8 @@ fn rows(s: &Session, ui: &Ui, names: &FxHashMap<ObjId, Vec<String>>) -> Vec<u32>
         keyed.push((key, type_name, id.index));
     }
     if sort != Sort::Id {
-        // Stable, over rows already in slot order: ties stay in slot order, and presorted runs are cheap.
+        // Stable, over rows already in slot order: equal keys stay in slot order (within a type, when sorting
+        // by type), and presorted runs are cheap.
         keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     }
     if ui.objects.reverse {

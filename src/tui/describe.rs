@@ -1,6 +1,7 @@
 //! How objects, edges, generations and events read on screen, as Python would name them.
 
 use crate::heap::gc::GcList;
+use crate::heap::profile::class_size;
 use crate::heap::{Cause, EdgeLabel, Event, Kind, ObjId, Value};
 use crate::timeline::Recording;
 use crate::timeline::image::{Image, ObjRec, oflags};
@@ -115,14 +116,14 @@ fn cause(r: &Recording, c: Cause) -> String {
 pub fn event(r: &Recording, e: &Event) -> String {
     match *e {
         Event::BlockAlloc { addr, nbytes, class: Some(c) } => {
-            format!("block {addr:#x} ({nbytes} B asked, class {} B)", (u32::from(c) + 1) * 16)
+            format!("block {addr:#x} ({nbytes} B asked, class {} B)", class_size(usize::from(c)))
         }
         Event::BlockAlloc { addr, nbytes, class: None } => {
             format!("raw block {addr:#x} ({} asked)", bytes(u64::from(nbytes)))
         }
         Event::BlockFree { addr } => format!("free block {addr:#x}"),
         Event::PoolInit { pool, class } => {
-            format!("pool {pool:#x} set up for {} B blocks", (u32::from(class) + 1) * 16)
+            format!("pool {pool:#x} set up for {} B blocks", class_size(usize::from(class)))
         }
         Event::PoolFull { pool } => format!("pool {pool:#x} full: out of usedpools"),
         Event::PoolUsed { pool } => format!("pool {pool:#x} back in usedpools"),

@@ -83,12 +83,12 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, loaded: Loaded) -> Result
     let mut app = App::new(Session::start(loaded), Ui::new(theme::Theme::from_env()));
     let size = terminal.size()?;
     app.ui.size = (size.width, size.height);
-    let (started, mut touched, mut last_tick) = (Instant::now(), false, Instant::now());
+    let (started, mut last_tick) = (Instant::now(), Instant::now());
     loop {
         if app.session.poll(Duration::from_millis(15)) {
             app.refresh();
         }
-        if !touched && app.session.running() && started.elapsed() > FOLLOW_AFTER && !app.session.follow {
+        if !app.session.taken() && app.session.running() && started.elapsed() > FOLLOW_AFTER && !app.session.follow {
             app.session.follow = true;
             app.session.go_end();
             app.refresh();
@@ -116,7 +116,6 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, loaded: Loaded) -> Result
                 _ => None,
             };
             if let Some(a) = action {
-                touched = true;
                 update::update(&mut app, a);
             }
         }

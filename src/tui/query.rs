@@ -150,7 +150,9 @@ impl Query {
                 Field::Size => number(r.size, *op, v),
                 Field::Weak => number(r.weakrefs, *op, v),
                 Field::Type => text(r.type_name, *op, v),
-                Field::Gen => text(r.generation, *op, v) || (v == "frozen" && text(r.generation, *op, "permanent")),
+                // `gc.freeze()` puts objects in the permanent generation; the table says frozen.
+                Field::Gen if v.eq_ignore_ascii_case("permanent") => text(r.generation, *op, "frozen"),
+                Field::Gen => text(r.generation, *op, v),
                 Field::Name => match op {
                     Op::Ne => r.names.iter().all(|n| !text(n, Op::Eq, v)),
                     _ => r.names.iter().any(|n| text(n, *op, v)),
@@ -224,6 +226,9 @@ mod tests {
         case("untracked", false);
         case("named", true);
         case("gen=frozen", false);
+        case("gen!=frozen", true);
+        case("gen=permanent", false);
+        case("gen!=permanent", true);
         case("type~is", true);
         case("dict", false);
     }

@@ -30,9 +30,19 @@ pub struct Session {
     pub follow: bool,
     /// After a fork: where to go once the new run has got there.
     pending: Option<Return>,
-    /// The cursor has been put at the first step (or the user moved it first).
+    /// The cursor has been put at the first step.
     placed: bool,
+    /// The user has pressed a key or clicked: nothing moves the cursor for them any more.
+    taken: bool,
+    /// When following moved the cursor last (following a fast run moves it a few times a second, not per
+    /// batch: each move re-derives the object table).
+    followed: Instant,
+    /// Bumped when the recording is replaced (a fork), so what was derived from the old one is not reused.
+    pub generation: u64,
 }
+
+/// How often following a live run moves the cursor.
+const FOLLOW_EVERY: Duration = Duration::from_millis(200);
 
 /// Where the cursor goes back to after a fork.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +81,9 @@ impl Session {
             follow: false,
             pending: None,
             placed: false,
+            taken: false,
+            followed: Instant::now(),
+            generation: 0,
         }
     }
 
@@ -122,8 +135,11 @@ impl Session {
                 self.go_end();
             }
         } else if self.follow {
-            self.go_end();
-        } else if !self.placed {
+            if self.followed.elapsed() >= FOLLOW_EVERY || !self.running() {
+                self.followed = Instant::now();
+                self.go_end();
+            }
+        } else if !self.placed && !self.taken {
             let first = self.recording.marks.iter().any(|m| m.kind == MarkKind::StepStart && m.step == 0);
             if first || !self.running() {
                 self.placed = true;
@@ -132,17 +148,20 @@ impl Session {
         }
     }
 
-    /// The user moved the cursor: it is not placed for them any more.
-    pub fn touched(&mut self) {
-        self.placed = true;
+    /// The user acts: from now on the cursor moves only when they move it (or ask to follow).
+    pub fn take_over(&mut self) {
+        self.taken = true;
+    }
+
+    /// Whether the user has acted yet.
+    pub fn taken(&self) -> bool {
+        self.taken
     }
 
     /// The first statement of the first step (the setup is before it); the start if there is none yet.
     pub fn go_first_step(&mut self) {
-        let first =
-            self.recording.marks.iter().position(|m| m.kind == MarkKind::StepStart && m.step == 0).map(|i| i + 1);
-        match first.filter(|&i| i < self.recording.marks.len()) {
-            Some(i) => self.go_mark(i),
+        match self.recording.marks.iter().position(|m| m.kind == MarkKind::StepStart && m.step == 0) {
+            Some(i) => self.go_mark(self.landing(i)),
             None => self.go_event(0),
         }
     }
@@ -257,14 +276,23 @@ impl Session {
     /// step of its own when the cursor is past the last statement. Returns what was done, in words.
     pub fn inject_collect(&mut self) -> String {
         let marks = &self.recording.marks;
+        // Exactly at a statement (or at an injection, which comes just before its statement runs), the
+        // collection goes before that statement; anywhere else, before the next one.
+        let at = |i: usize| self.cursor.event == marks[i].event;
         let upto = match self.mark {
-            Some(i) if marks[i].kind == MarkKind::Statement && self.cursor.event == marks[i].event => i,
+            Some(i) if marks[i].kind == MarkKind::Statement && at(i) => i,
+            Some(i) if marks[i].kind == MarkKind::Extra && at(i) => i.saturating_sub(1),
             Some(i) => i + 1,
             None => 0,
-        };
-        let ordinal = marks[..upto.min(marks.len())].iter().filter(|m| m.kind == MarkKind::Statement).count() as u64;
-        let more = marks[upto.min(marks.len())..].iter().any(|m| m.kind == MarkKind::Statement);
-        let (said, back) = if more {
+        }
+        .min(marks.len());
+        let ordinal = marks[..upto].iter().filter(|m| m.kind == MarkKind::Statement).count() as u64;
+        let more = marks[upto..].iter().any(|m| m.kind == MarkKind::Statement);
+        if self.inject.contains(&ordinal) && more {
+            return "a gc.collect() is injected here already".into();
+        }
+        // While the run goes on, more statements are coming even if none has arrived yet.
+        let (said, back) = if more || self.running() {
             self.inject.push(ordinal);
             self.inject.sort_unstable();
             let said = "gc.collect() injected before the next statement; the rest of the run is recorded again";
@@ -278,11 +306,14 @@ impl Session {
                 expect: Vec::new(),
                 python: None,
             });
+            // Not in the file: its one line is line 1 of its own.
+            self.loaded.map.runs.push(crate::scenario::source::Origin { line: 1, indent: 0 });
             let said = "gc.collect() added as a last step; the run is recorded again";
             (said, Return::Step(self.loaded.scenario.steps.len() - 1))
         };
         self.rx = Some(spawn(self.loaded.clone(), self.inject.clone()));
         self.recording = Recording::new(&self.loaded.scenario.name, self.loaded.profile);
+        self.generation += 1;
         self.cursor = self.recording.start();
         self.mark = None;
         self.follow = false;

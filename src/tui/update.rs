@@ -13,6 +13,7 @@ const PAGE: usize = 10;
 
 /// Apply `action`.
 pub fn update(app: &mut App, action: Action) {
+    app.session.take_over();
     if !matches!(action, Action::Click(..) | Action::Wheel(..)) {
         app.ui.message = None;
     }
@@ -103,7 +104,6 @@ fn screen(app: &App) -> Rect {
 fn travel(app: &mut App, action: Action) {
     let s = &mut app.session;
     s.follow = false;
-    s.touched();
     match action {
         Action::NextStop => s.next_stop(),
         Action::PrevStop => s.prev_stop(),
@@ -164,6 +164,7 @@ fn step(v: usize, delta: i64, len: usize) -> usize {
 }
 
 fn move_selection(app: &mut App, delta: i64) {
+    let layout = areas(screen(app), &app.ui, app.collecting());
     let ui = &mut app.ui;
     match ui.focus {
         Panel::Objects => match &mut ui.detail {
@@ -181,8 +182,12 @@ fn move_selection(app: &mut App, delta: i64) {
         }
         Panel::Gc => ui.gc_row = step(ui.gc_row, delta, app.session.cursor.image.gc.gc_refs.len()),
         Panel::Timeline => {
-            let back = app.session.cursor.event.min(super::app::LOG_EVENTS / 2) as i64;
-            ui.event_row = (ui.event_row - delta).clamp(-(super::app::LOG_EVENTS as i64 / 2) + 1, back);
+            // Only the rows the log shows: `before` of them up to the cursor's event, the rest after it.
+            let (before, visible) = super::view::timeline::log_rows(layout.timeline);
+            let back = app.session.cursor.event.saturating_sub(1).min(before as u64) as i64;
+            let ahead = app.session.recording.events().saturating_sub(app.session.cursor.event) as i64;
+            let forward = ahead.min(visible.saturating_sub(before + 1) as i64);
+            ui.event_row = (ui.event_row - delta).clamp(-forward, back.max(-forward));
         }
         Panel::Script => {}
     }
@@ -215,6 +220,7 @@ fn enter(app: &mut App) {
         },
         Panel::Pools => {
             let img = &app.session.cursor.image;
+            let before = ui.zoom;
             ui.zoom = match ui.zoom {
                 Zoom::Arenas if img.alloc.arenas.get(ui.pool_cell).is_some_and(|a| a.addr != 0) => {
                     Zoom::Arena(ui.pool_cell as u32)
@@ -224,8 +230,9 @@ fn enter(app: &mut App) {
                 }
                 z => z,
             };
-            if ui.zoom != Zoom::Arenas {
-                ui.pool_cell = if matches!(ui.zoom, Zoom::Pool(..)) { 0 } else { ui.pool_cell };
+            if ui.zoom != before {
+                // A new level starts at its first cell.
+                ui.pool_cell = 0;
             }
         }
         Panel::Timeline => {
@@ -259,9 +266,8 @@ fn click(app: &mut App, x: u16, y: u16) {
     match panel {
         // The table's first data row is below the border and the heading.
         Panel::Objects if app.ui.detail.is_none() => {
-            let first = a.objects.y + 2;
+            let (first, visible) = super::view::objects::rows_at(a.objects, app);
             if y >= first {
-                let visible = a.objects.height.saturating_sub(3) as usize;
                 let offset = super::view::scroll(app.ui.objects.row, visible, app.cache.rows.len());
                 let row = offset + (y - first) as usize;
                 if row < app.cache.rows.len() {

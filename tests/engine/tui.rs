@@ -214,6 +214,20 @@ fn g_injects_a_collection_here_and_the_rest_of_the_run_changes() {
     at(&a, "step 3/4 · done");
     update(&mut a, Collect);
     assert!(a.ui.message.as_ref().is_some_and(|(m, _)| m.contains("gc.collect()")));
+    finish(&mut a);
+    assert_eq!(a.session.current().map(|m| m.kind), Some(MarkKind::Extra), "the cursor waits at the injection");
+    // The injected collection freed the cycle, so the scenario's own gc.collect() finds nothing.
+    let last = &a.session.recording.steps.last().unwrap().1;
+    assert!(last.checks.iter().any(|c| !c.passed && c.expr.contains("n ==")), "{:?}", last.checks);
+    // Asking again at the same place changes nothing.
+    let steps = a.session.recording.steps.len();
+    act(&mut a, &[PrevStop, NextStop, Collect]);
+    assert_eq!(a.ui.message.as_ref().map(|m| m.0.as_str()), Some("a gc.collect() is injected here already"));
+    assert!(!a.session.running() && a.session.recording.steps.len() == steps);
+}
+
+/// Take in the rest of a re-run.
+fn finish(a: &mut App) {
     for _ in 0..500 {
         a.session.poll(Duration::from_millis(20));
         if !a.session.running() {
@@ -221,13 +235,28 @@ fn g_injects_a_collection_here_and_the_rest_of_the_run_changes() {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    a.session.poll(Duration::from_millis(20));
     a.refresh();
     assert!(!a.session.running());
-    assert_eq!(a.session.current().map(|m| m.kind), Some(MarkKind::Extra), "the cursor waits at the injection");
-    // The injected collection freed the cycle, so the scenario's own gc.collect() finds nothing.
-    let last = &a.session.recording.steps.last().unwrap().1;
-    assert!(last.checks.iter().any(|c| !c.passed && c.expr.contains("n ==")), "{:?}", last.checks);
+}
+
+#[test]
+fn the_event_log_selection_stays_on_the_rows_shown() {
+    let mut a = app("classic-cycle.yaml", (100, 30));
+    act(&mut a, &[Focus(Panel::Timeline)]);
+    for _ in 0..50 {
+        update(&mut a, Up);
+    }
+    let (before, visible) = view::timeline::log_rows(
+        view::layout::areas(ratatui::layout::Rect::new(0, 0, 100, 30), &a.ui, a.collecting()).timeline,
+    );
+    assert_eq!(a.ui.event_row, before as i64, "at most the rows above the cursor's event");
+    for _ in 0..50 {
+        update(&mut a, Down);
+    }
+    assert_eq!(a.ui.event_row, -((visible - before - 1) as i64));
+    let at = a.session.cursor.event;
+    update(&mut a, Enter);
+    assert_eq!(a.session.cursor.event, at + (visible - before - 1) as u64, "enter goes to the event chosen");
 }
 
 #[test]

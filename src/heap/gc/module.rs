@@ -236,6 +236,11 @@ impl Heap {
         Ok(self.gc.lists.list_of(id.index).map(|l| l as u8))
     }
 
+    /// Objects in generation list `g` (0-2; on 3.14, 1 and 2 are the two old spaces), for viewers and tests.
+    pub fn gc_list_len(&self, g: usize) -> usize {
+        self.gc.lists.len(GcList::generation(g))
+    }
+
     /// `gc.get_freeze_count()`.
     pub fn gc_freeze_count(&self) -> usize {
         self.gc.lists.len(GcList::Permanent)

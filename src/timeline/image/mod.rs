@@ -45,8 +45,6 @@ pub struct Image {
     pending: Option<Pending>,
     /// Live objects.
     pub live: u64,
-    /// Events applied so far.
-    pub applied: u64,
 }
 
 impl Image {
@@ -62,7 +60,6 @@ impl Image {
             weak_target: imbl::OrdMap::new(),
             pending: None,
             live: 0,
-            applied: 0,
         }
     }
 
@@ -110,7 +107,6 @@ impl Image {
 
     /// Fold one event in.
     pub fn apply(&mut self, event: &Event) {
-        self.applied += 1;
         match *event {
             Event::BlockAlloc { addr, nbytes, class } => self.alloc.block_alloc(addr, nbytes, class),
             Event::BlockFree { addr } => self.alloc.block_free(addr),

@@ -2,6 +2,7 @@
 //! refcount 3"), and its referents and referrers as trees with cycles marked.
 
 use super::{panel, scroll};
+use crate::heap::profile::class_size;
 use crate::timeline::image::oflags;
 use crate::tui::app::App;
 use crate::tui::describe::{self, bytes, edge, n};
@@ -38,7 +39,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     lines.push(match img.alloc.locate(o.addr) {
         Some((arena, slot)) => {
             let pool_no = slot % img.alloc.pools_per_arena() as usize;
-            let class = img.alloc.pool(arena, pool_no).and_then(|p| p.class).map_or(0, |c| (u32::from(c) + 1) * 16);
+            let class = img.alloc.pool(arena, pool_no).and_then(|p| p.class).map_or(0, |c| class_size(usize::from(c)));
             Line::styled(
                 format!("its block: arena {arena}, pool {pool_no}, {class}-byte blocks (highlighted in Pools)"),
                 t.dim(),

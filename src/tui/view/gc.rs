@@ -87,8 +87,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             ));
             let head = lines.len();
             let visible = (area.height as usize).saturating_sub(head + 3);
-            let top = scroll(app.ui.gc_row, visible, g.gc_refs.len());
-            for (k, (&slot, &refs)) in g.gc_refs.iter().enumerate().skip(top).take(visible) {
+            let candidates = &app.cache.candidates;
+            let top = scroll(app.ui.gc_row, visible, candidates.len());
+            for (k, &(slot, refs)) in candidates.iter().enumerate().skip(top).take(visible) {
                 let Some((id, o)) = img.at_slot(slot) else { continue };
                 let verdict = if g.unreachable.contains(&slot) {
                     Span::styled("unreachable", t.bad())

@@ -25,19 +25,6 @@ pub struct Areas {
     pub keybar: Rect,
 }
 
-impl Areas {
-    /// The rectangle of `p`.
-    pub fn of(&self, p: Panel) -> Rect {
-        match p {
-            Panel::Script => self.script,
-            Panel::Objects => self.objects,
-            Panel::Pools => self.pools,
-            Panel::Gc => self.gc,
-            Panel::Timeline => self.timeline,
-        }
-    }
-}
-
 /// Lay the screen out: a title line, the four panels in two columns, the timeline across the bottom, the
 /// key bar. The timeline grows with the terminal's height; a maximized panel takes the whole middle; while
 /// the cursor is inside a collection, the GC panel gets the larger share of its column.

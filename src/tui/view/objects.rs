@@ -10,6 +10,14 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
+/// Where the table's rows are in the panel at `area`: the first row's screen line and how many fit (the
+/// border, the heading and, when shown, the filter bar take the rest). Clicks use it too.
+pub fn rows_at(area: Rect, app: &App) -> (u16, usize) {
+    let o = &app.ui.objects;
+    let filter_bar = u16::from(o.editing || o.error.is_some() || !o.filter.is_empty());
+    (area.y + 2, area.height.saturating_sub(3 + filter_bar) as usize)
+}
+
 /// Draw the panel.
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     if area.is_empty() {
@@ -41,7 +49,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         }
         f.render_widget(Paragraph::new(Line::from(spans)), filter_area);
     }
-    let visible = table_area.height.saturating_sub(1) as usize;
+    let (_, visible) = rows_at(area, app);
     let top = scroll(o.row, visible, rows.len());
     let (r, img) = (&app.session.recording, &app.session.cursor.image);
     let body: Vec<Row> = rows[top..rows.len().min(top + visible)]

@@ -81,7 +81,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     match app.ui.zoom {
         Zoom::Arenas => {
             let width = map.width.saturating_sub(9) as usize;
-            for (a, ar) in al.arenas.iter().enumerate() {
+            // Only the rows that fit, scrolled to the selected arena.
+            let rows = map.height as usize;
+            let top = super::scroll(app.ui.pool_cell, rows, al.arenas.len());
+            for (a, ar) in al.arenas.iter().enumerate().skip(top).take(rows) {
                 let mut spans =
                     vec![Span::styled(format!("arena {a:<2} "), if cursor(a) { t.selected() } else { t.dim() })];
                 if ar.addr == 0 {
@@ -173,9 +176,7 @@ fn side_lines(app: &App) -> Vec<Line<'static>> {
         lines.push(Line::from(spans));
     }
     lines.push(Line::raw(format!("raw blocks {} ({})", al.raw.len(), bytes(al.raw_bytes))));
-    let mut raw: Vec<(u64, u64)> = al.raw.iter().map(|(&a, &s)| (a, s)).collect();
-    raw.sort_by_key(|x| std::cmp::Reverse(x.1));
-    for (addr, size) in raw.into_iter().take(4) {
+    for &(addr, size) in &app.cache.raw {
         lines.push(Line::styled(format!("  {addr:#x} {}", bytes(size)), t.dim()));
     }
     lines

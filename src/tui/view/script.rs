@@ -96,10 +96,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         }
         lines.push(Line::from(spans));
     }
-    // Keep the current line in view.
-    let inner = area.height.saturating_sub(2) as usize;
-    let current_row = site.map_or(0, |(si, _)| body_top + si.line - 1);
-    let top = if current_row < inner { 0 } else { scroll(current_row, inner, body_top + body_len) };
+    // Keep the current line in view, counting the rows wrapped lines take above it.
+    let (inner, width) = (area.height.saturating_sub(2) as usize, area.width.saturating_sub(2).max(1) as usize);
+    let rows = |ls: &[Line]| ls.iter().map(|l| l.width().div_ceil(width).max(1)).sum::<usize>();
+    let current_row = site.map_or(0, |(si, _)| rows(&lines[..(body_top + si.line - 1).min(lines.len())]));
+    let total = rows(&lines[..(body_top + body_len).min(lines.len())]);
+    let top = if current_row < inner { 0 } else { scroll(current_row, inner, total) };
     let title = match (mark.map(|m| m.kind), site) {
         (Some(MarkKind::StepEnd), _) => " Script · step done, expectations checked ".to_string(),
         (_, Some((si, sc))) => format!(

@@ -20,6 +20,16 @@ fn split(area: Rect) -> (Rect, Rect) {
     (chart, log)
 }
 
+/// The event log's rows in the panel at `area`: how many show before the cursor's event, and in all.
+pub fn log_rows(area: Rect) -> (usize, usize) {
+    window(split(area).1.height)
+}
+
+/// A log `height` rows high shows a third of them before the cursor's event.
+fn window(height: u16) -> (usize, usize) {
+    (height as usize / 3, height as usize)
+}
+
 /// The event a click at (x, y) on the chart points at.
 pub fn event_at(a: &Areas, s: &Session, x: u16, y: u16) -> Option<u64> {
     let (chart, _) = split(a.timeline);
@@ -38,7 +48,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = app.ui.theme;
     let s = &app.session;
     let samples = &s.recording.samples;
-    let (max_bytes, max_live) = samples.iter().fold((1u64, 1u64), |(b, l), x| (b.max(x.bytes), l.max(x.live)));
+    let (max_bytes, max_live) = (s.recording.peak.0.max(1), s.recording.peak.1.max(1));
     let title = Line::from(vec![
         Span::raw(" Timeline · "),
         Span::styled("bytes in use", t.accent()),
@@ -77,9 +87,8 @@ fn log(f: &mut Frame, area: Rect, app: &App) {
     let t = app.ui.theme;
     let s = &app.session;
     let at = s.cursor.event;
-    let visible = area.height as usize;
     // The last applied event (at - 1) sits a third of the way down; later ones are still to come.
-    let before = visible / 3;
+    let (before, visible) = window(area.height);
     let lines: Vec<Line> = app
         .cache
         .log
