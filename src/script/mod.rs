@@ -290,6 +290,12 @@ impl Interpreter {
     }
 }
 
+impl Drop for Interpreter {
+    fn drop(&mut self) {
+        self.rt.forget_closures();
+    }
+}
+
 /// What a script variable holds, as far as the heap view cares.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Bound {

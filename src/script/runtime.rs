@@ -66,6 +66,16 @@ impl Runtime {
         })
     }
 
+    /// Forget every closure kept for later (finalizers, callbacks) and the statement hook. Closures capture
+    /// handles, and handles hold the runtime: without this a runtime that kept a `__del__` closure would
+    /// never be freed.
+    pub fn forget_closures(&self) {
+        let callables = std::mem::take(&mut *self.callables.borrow_mut());
+        let finalizers = std::mem::take(&mut *self.finalizers.borrow_mut());
+        let hook = self.statement_hook.borrow_mut().take();
+        drop((callables, finalizers, hook));
+    }
+
     /// Take a root reference now, or later if the heap is busy.
     pub fn acquire(&self, id: ObjId) {
         match self.heap.try_borrow_mut() {

@@ -271,3 +271,14 @@ fn the_statement_hook_sees_every_statement_with_its_depth_and_names() {
     // The collection injected before line 5 found the pair's cycle, so line 5's finds nothing.
     holds(&mut i, "n == 0");
 }
+
+#[test]
+fn an_interpreter_whose_finalizer_captured_a_handle_is_freed_with_it() {
+    // The closure holds `saved`, `saved` holds the runtime, the runtime holds the closure: dropping the
+    // interpreter must still free the runtime (and its heap).
+    let mut i = interp(PyVersion::V3_13);
+    i.run("let saved = list(); let Phoenix = class(\"Phoenix\", #{ del: |obj| saved.append(obj) });").unwrap();
+    let runtime = std::rc::Rc::downgrade(i.runtime());
+    drop(i);
+    assert!(runtime.upgrade().is_none(), "the runtime outlived its interpreter");
+}

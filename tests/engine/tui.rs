@@ -272,3 +272,20 @@ fn the_main_screens() {
     act(&mut big, &[End]);
     insta::assert_snapshot!("generations_end_140x44", screen(&big));
 }
+
+#[test]
+fn statements_sharing_a_line_are_separate_stops() {
+    let mut a = app("del-and-resurrection.yaml", (100, 30));
+    act(&mut a, &[NextStep, NextStep]);
+    let mut columns = Vec::new();
+    for _ in 0..20 {
+        if let Some((site, script)) = a.session.site()
+            && script.first_line + site.line - 1 == 51
+            && !columns.contains(&site.column)
+        {
+            columns.push(site.column);
+        }
+        update(&mut a, NextStop);
+    }
+    assert_eq!(columns, [1, 8], "`del a; del b;`: one stop at each");
+}

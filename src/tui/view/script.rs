@@ -46,16 +46,21 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let body_top = lines.len();
     if let Some(sc) = script {
         let current = site.map(|(si, _)| si.line);
+        let column = site.map_or(1, |(si, _)| si.column);
         let width = (sc.first_line + sc.text.lines().count()).to_string().len();
         for (i, text) in sc.text.lines().enumerate() {
             let here = current == Some(i + 1) && mark.is_some_and(|m| m.kind != MarkKind::StepEnd);
             let number = format!("{:>width$} ", sc.first_line + i);
-            let style = if here { t.selected() } else { t.text() };
-            lines.push(Line::from(vec![
-                Span::styled(if here { "▶" } else { " " }, t.accent()),
-                Span::styled(number, t.dim()),
-                Span::styled(text.to_string(), style),
-            ]));
+            let mut spans = vec![Span::styled(if here { "▶" } else { " " }, t.accent()), Span::styled(number, t.dim())];
+            if here {
+                // Several statements can share a line: the one about to run is marked from its first column.
+                let split = text.char_indices().nth(column.saturating_sub(1)).map_or(text.len(), |(b, _)| b);
+                spans.push(Span::raw(text[..split].to_string()));
+                spans.push(Span::styled(text[split..].to_string(), t.selected()));
+            } else {
+                spans.push(Span::raw(text.to_string()));
+            }
+            lines.push(Line::from(spans));
         }
     }
     let body_len = lines.len() - body_top;
