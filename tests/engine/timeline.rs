@@ -138,3 +138,14 @@ fn seeking_anywhere_equals_replaying_from_the_start() {
         assert_eq!(a, b, "objects at {target}");
     }
 }
+
+#[test]
+fn every_scenario_records_to_its_end() {
+    for file in scenarios() {
+        let loaded = load(&file).unwrap();
+        let r = record(&loaded, Vec::new());
+        assert_eq!(r.end, Some(End::Finished), "{}", file.display());
+        assert_eq!(r.steps.len(), loaded.scenario.steps.len(), "{}", file.display());
+        assert!(r.events() > 0 && r.marks.iter().any(|m| m.kind == MarkKind::StepEnd), "{}", file.display());
+    }
+}
