@@ -157,6 +157,8 @@ pub enum Event {
     EdgesRelabeled {
         /// The owner.
         owner: ObjId,
+        /// The first edge renumbered (the ones before keep their labels).
+        from: u32,
     },
     /// A weak reference to `target` was created.
     WeakrefNew {

@@ -125,11 +125,12 @@ pub struct Edge {
     pub label: EdgeLabel,
 }
 
-/// Renumber the positional labels of one owner's edges, in order: list items become `Item(0..)`, dict
-/// entries `Key(i)` / `Value(i)` pair by pair (what `dictresize`'s compaction does); other labels stay. The
-/// engine and a recording replaying its events share this rule.
-pub fn relabel_edges<'a>(edges: impl IntoIterator<Item = &'a mut Edge>) {
-    let (mut item, mut entry) = (0, 0);
+/// Renumber the positional labels of (the tail of) one owner's edges, in order: list items become
+/// `Item(first_item..)`, dict entries `Key(i)` / `Value(i)` pair by pair from 0 (what `dictresize`'s compaction
+/// does, always over all of them); other labels stay. The engine and a recording replaying its events share
+/// this rule.
+pub fn relabel_edges<'a>(edges: impl IntoIterator<Item = &'a mut Edge>, first_item: u32) {
+    let (mut item, mut entry) = (first_item, 0);
     for e in edges {
         match e.label {
             EdgeLabel::Item(_) => {

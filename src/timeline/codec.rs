@@ -176,9 +176,10 @@ impl Encoder {
                 self.id(out, edge.target);
                 self.label(out, edge.label);
             }
-            Event::EdgesRelabeled { owner } => {
+            Event::EdgesRelabeled { owner, from } => {
                 out.push(24);
                 self.id(out, owner);
+                put(out, u64::from(from));
             }
             Event::WeakrefNew { weakref, target } => {
                 out.push(25);
@@ -384,7 +385,10 @@ impl Iterator for Decoder<'_> {
                 let target = self.id();
                 Event::EdgeAttach { owner, edge: Edge { target, label: self.label() } }
             }
-            24 => Event::EdgesRelabeled { owner: self.id() },
+            24 => {
+                let owner = self.id();
+                Event::EdgesRelabeled { owner, from: self.u32() }
+            }
             25 => {
                 let weakref = self.id();
                 Event::WeakrefNew { weakref, target: self.id() }

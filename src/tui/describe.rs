@@ -148,7 +148,7 @@ pub fn event(r: &Recording, e: &Event) -> String {
         Event::EdgeReplace { owner, index } => format!("{owner}: replace reference #{index}"),
         Event::EdgeDetach { owner, index } => format!("{owner}: reference #{index} moved out"),
         Event::EdgeAttach { owner, edge: e } => format!("{owner}{} moved in", edge(r, e.label)),
-        Event::EdgesRelabeled { owner } => format!("{owner}: items renumbered"),
+        Event::EdgesRelabeled { owner, from } => format!("{owner}: items from [{from}] renumbered"),
         Event::WeakrefNew { weakref, target } => format!("weakref {weakref} to {target}"),
         Event::GcMove { id, list } => format!("{id} → {}", list_name(list)),
         Event::GcTakeAll { list } => format!("collection takes all of {}", list_name(Some(list))),

@@ -141,7 +141,7 @@ impl Heap {
         self.incref(item, Cause::Edge(list, EdgeLabel::Item(at as u32)))?;
         let refs = &mut self.objects[list.index as usize].refs;
         refs.insert(at, crate::heap::object::Edge { target: item, label: EdgeLabel::Item(at as u32) });
-        self.relabel_items(list);
+        self.relabel_items(list, at);
         Ok(())
     }
 
@@ -157,7 +157,7 @@ impl Heap {
         // The popped reference moves to the caller: take the root before the edge goes.
         self.inc_root(item)?;
         self.remove_edge_at(list, i)?;
-        self.relabel_items(list);
+        self.relabel_items(list, i);
         self.resize_list(list, len as u32 - 1)?;
         Ok(item)
     }
@@ -194,10 +194,13 @@ impl Heap {
         Ok(())
     }
 
-    /// Items after an insertion or removal take their new positions as labels.
-    fn relabel_items(&mut self, seq: ObjId) {
-        relabel_edges(self.objects[seq.index as usize].refs.iter_mut());
-        self.sink.emit(Event::EdgesRelabeled { owner: seq });
+    /// Items from `from` on take their new positions as labels, after an insertion or removal there.
+    fn relabel_items(&mut self, seq: ObjId, from: usize) {
+        let refs = &mut self.objects[seq.index as usize].refs;
+        if from < refs.len() {
+            relabel_edges(refs.iter_mut().skip(from), from as u32);
+            self.sink.emit(Event::EdgesRelabeled { owner: seq, from: from as u32 });
+        }
     }
 }
 

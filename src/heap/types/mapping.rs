@@ -122,9 +122,9 @@ impl Heap {
         }
         // `dictresize` compacts: entries are renumbered and dummies vanish.
         let refs = &mut self.objects[dict.index as usize].refs;
-        relabel_edges(refs.iter_mut());
+        relabel_edges(refs.iter_mut(), 0);
         let next = refs.iter().filter(|e| matches!(e.label, EdgeLabel::Value(_))).count() as u32;
-        self.sink.emit(Event::EdgesRelabeled { owner: dict });
+        self.sink.emit(Event::EdgesRelabeled { owner: dict, from: 0 });
         self.dict_nentries.insert(dict.index, next);
         self.note_size(dict);
         Ok(())

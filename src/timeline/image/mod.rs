@@ -170,7 +170,7 @@ impl Image {
             Event::EdgeReplace { owner, index } => self.pending = Some(Pending::Replace(owner, index as usize)),
             Event::EdgeDetach { owner, index } => self.with(owner, |o| o.edges.remove(index as usize)),
             Event::EdgeAttach { owner, edge } => self.with(owner, |o| o.edges.push(edge)),
-            Event::EdgesRelabeled { owner } => self.with(owner, |o| o.edges.relabel()),
+            Event::EdgesRelabeled { owner, from } => self.with(owner, |o| o.edges.relabel(from)),
             Event::Track { id, tracked } => {
                 self.with(id, |o| {
                     if tracked {

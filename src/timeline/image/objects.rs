@@ -126,11 +126,17 @@ impl EdgeList {
         self.iter().rev().position(pred).map(|k| n - 1 - k)
     }
 
-    /// Apply the engine's relabelling rule ([`crate::heap::relabel_edges`]) to these edges.
-    pub fn relabel(&mut self) {
+    /// Apply the engine's relabelling rule ([`crate::heap::relabel_edges`]) to these edges from `from` on.
+    pub fn relabel(&mut self, from: u32) {
+        let skip = from as usize;
         match self {
-            EdgeList::Small(v) => crate::heap::relabel_edges(v.iter_mut()),
-            EdgeList::Big(v) => crate::heap::relabel_edges(v.iter_mut()),
+            EdgeList::Small(v) => crate::heap::relabel_edges(v.iter_mut().skip(skip), from),
+            EdgeList::Big(v) => {
+                // Only the tail's chunks are touched (and copied, if a checkpoint shares them).
+                let mut tail = v.split_off(skip.min(v.len()));
+                crate::heap::relabel_edges(tail.iter_mut(), from);
+                v.append(tail);
+            }
             EdgeList::Empty => {}
         }
     }
