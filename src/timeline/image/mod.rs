@@ -172,13 +172,7 @@ impl Image {
             Event::EdgeAttach { owner, edge } => self.with(owner, |o| o.edges.push(edge)),
             Event::EdgesRelabeled { owner, from } => self.with(owner, |o| o.edges.relabel(from)),
             Event::Track { id, tracked } => {
-                self.with(id, |o| {
-                    if tracked {
-                        o.flags |= oflags::TRACKED;
-                    } else {
-                        o.flags &= !oflags::TRACKED;
-                    }
-                });
+                self.with(id, |o| o.set(oflags::TRACKED, tracked));
                 // `PyObject_GC_Track` appends to generation 0.
                 self.set_list(id, tracked.then_some(GcList::Gen0));
             }
@@ -221,13 +215,7 @@ impl Image {
                 self.gc.enabled = enabled;
             }
             Event::GcGarbage { id, added } => {
-                self.with(id, |o| {
-                    if added {
-                        o.flags |= oflags::GARBAGE;
-                    } else {
-                        o.flags &= !oflags::GARBAGE;
-                    }
-                });
+                self.with(id, |o| o.set(oflags::GARBAGE, added));
                 self.gc.garbage = if added { self.gc.garbage + 1 } else { self.gc.garbage.saturating_sub(1) };
             }
         }

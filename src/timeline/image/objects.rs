@@ -190,6 +190,15 @@ impl ObjRec {
     pub fn has(&self, flag: u8) -> bool {
         self.flags & flag != 0
     }
+
+    /// Set or clear a flag.
+    pub fn set(&mut self, flag: u8, on: bool) {
+        if on {
+            self.flags |= flag;
+        } else {
+            self.flags &= !flag;
+        }
+    }
 }
 
 /// Which generation list a slot is in, and since when: `stamp << 3 | list`, the list being 0-3 or
