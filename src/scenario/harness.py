@@ -7,7 +7,9 @@ Output (stdout, JSON): one entry per step, mapping each user-bound global to its
 and this harness's, move it in ways no program controls.
 Classes, functions and modules are not observed. The collector is disabled, as scenarios usually want.
 """
+import contextlib
 import gc
+import io
 import json
 import sys
 import types
@@ -48,9 +50,12 @@ def main():
     # Start clean: the interpreter's own start-up garbage must not be found by the scenario's collections.
     gc.collect()
     results = []
+    # What the steps print is theirs, not the harness's output.
+    printed = io.StringIO()
     for code in codes:
         if code is not None:
-            exec(code, g)
+            with contextlib.redirect_stdout(printed):
+                exec(code, g)
         results.append(observe(g))
     for step in results:
         for entry in step.values():

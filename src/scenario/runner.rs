@@ -297,7 +297,11 @@ fn run_steps(
                 refcounts,
             }
         };
-        let mut checks = Vec::new();
+        // A Python cell's `assert`s were checked where they stand.
+        let mut checks: Vec<Check> = std::mem::take(&mut *interp.runtime().checks.borrow_mut())
+            .into_iter()
+            .map(|c| Check { expr: c.expr, passed: c.passed, detail: c.detail, line: c.line })
+            .collect();
         for (j, expr) in step.expect.iter().enumerate() {
             let origin = loaded.map.expects.get(i).and_then(|v| v.get(j)).copied().unwrap_or_default();
             let before = interp.runtime().heap.borrow().lifetime_counts();

@@ -7,7 +7,7 @@ use crate::heap::{ClassSpec, Heap, Kind, ObjId, Value};
 use rhai::{Array, Dynamic, Engine, FnPtr, INT, Map, NativeCallContext};
 
 /// Run `f` on the heap, then any finalizer or callback it made due, and wrap the new reference it returns.
-fn make(rt: &Rt, ctx: &NativeCallContext, f: impl FnOnce(&mut Heap) -> RResult<ObjId>) -> RResult<PyObj> {
+pub(crate) fn make(rt: &Rt, ctx: &NativeCallContext, f: impl FnOnce(&mut Heap) -> RResult<ObjId>) -> RResult<PyObj> {
     rt.flush();
     let id = f(&mut at_site(rt, ctx))?;
     let obj = PyObj::owned(rt, id);
@@ -304,7 +304,7 @@ fn register_introspection(engine: &mut Engine, rt: &Rt) {
 }
 
 /// `d.get(key)`: the value for a key given as a handle or a plain Rhai value (borrowed id).
-fn dict_lookup(h: &mut Heap, dict: ObjId, key: &Dynamic) -> RResult<Option<ObjId>> {
+pub(crate) fn dict_lookup(h: &mut Heap, dict: ObjId, key: &Dynamic) -> RResult<Option<ObjId>> {
     let k = obj_arg(h, key)?;
     let found = h.dict_get(dict, k.id).map_err(to_rhai);
     k.done(h);
@@ -312,7 +312,7 @@ fn dict_lookup(h: &mut Heap, dict: ObjId, key: &Dynamic) -> RResult<Option<ObjId
 }
 
 /// `wvd[key] = value`: the dict stores a weakref whose callback removes the entry (`KeyedRef`).
-fn weak_dict_set(rt: &Rt, ctx: &NativeCallContext, dict: ObjId, key: &str, v: Dynamic) -> RResult<()> {
+pub(crate) fn weak_dict_set(rt: &Rt, ctx: &NativeCallContext, dict: ObjId, key: &str, v: Dynamic) -> RResult<()> {
     act(rt, ctx, |h| {
         with_objs(h, &[Dynamic::from(key.to_string()), v], |h, ids| {
             let cb = h.new_function(&[]).map_err(to_rhai)?;

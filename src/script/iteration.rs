@@ -15,14 +15,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Where a generator is in its iterable, and what it computes.
-struct GenState {
+pub(crate) struct GenState {
     source: ObjId,
     pos: i64,
     f: Option<FnPtr>,
 }
 
 /// The generators alive, by heap object.
-type Generators = Rc<RefCell<FxHashMap<ObjId, GenState>>>;
+pub(crate) type Generators = Rc<RefCell<FxHashMap<ObjId, GenState>>>;
 
 /// The `pos`-th item of a range, list or tuple, as a new reference; `None` past the end.
 fn item(heap: &mut Heap, source: ObjId, pos: i64) -> RResult<Option<ObjId>> {
@@ -61,7 +61,7 @@ fn apply(rt: &Rt, ctx: &NativeCallContext, f: &Option<FnPtr>, id: ObjId) -> RRes
 
 /// Register the iteration builtins.
 pub fn register(engine: &mut Engine, rt: &Rt) {
-    let gens: Generators = Rc::default();
+    let gens: Generators = rt.gens.clone();
     let r = rt.clone();
     engine.register_fn("list_of", move |ctx: NativeCallContext, src: PyObj, f: FnPtr| -> RResult<PyObj> {
         let list = act(&r, &ctx, |h| h.new_list().map_err(to_rhai))?;
@@ -86,20 +86,8 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
         gens.insert(id, GenState { source: src.id(), pos: 0, f: Some(f) });
         Ok(PyObj::owned(&r, id))
     });
-    let (r, g) = (rt.clone(), gens.clone());
-    let next = move |ctx: &NativeCallContext, it: &PyObj| -> RResult<Option<Dynamic>> {
-        let (source, pos, f) = {
-            let mut gens = g.borrow_mut();
-            let st = gens.get_mut(&it.id()).ok_or("TypeError: object is not an iterator (make one with gen(...))")?;
-            st.pos += 1;
-            (st.source, st.pos - 1, st.f.clone())
-        };
-        // The generator's frame keeps its iterable alive through an edge; it may be gone once exhausted.
-        let Some(id) = act(&r, ctx, |h| if h.get(source).is_ok() { item(h, source, pos) } else { Ok(None) })? else {
-            return Ok(None);
-        };
-        apply(&r, ctx, &f, id).map(Some)
-    };
+    let r = rt.clone();
+    let next = move |ctx: &NativeCallContext, it: &PyObj| generator_next(&r, ctx, it.id());
     let n = next.clone();
     engine.register_fn("next", move |ctx: NativeCallContext, it: PyObj| -> RResult<Dynamic> {
         n(&ctx, &it)?.ok_or_else(|| "StopIteration".into())
@@ -139,6 +127,21 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
         }
         Ok(out)
     });
+}
+
+/// The next value of generator `id`, or `None` once it is exhausted.
+pub(crate) fn generator_next(rt: &Rt, ctx: &NativeCallContext, id: ObjId) -> RResult<Option<Dynamic>> {
+    let (source, pos, f) = {
+        let mut gens = rt.gens.borrow_mut();
+        let st = gens.get_mut(&id).ok_or("TypeError: object is not an iterator")?;
+        st.pos += 1;
+        (st.source, st.pos - 1, st.f.clone())
+    };
+    // The generator's frame keeps its iterable alive through an edge; it may be gone once exhausted.
+    let Some(item) = act(rt, ctx, |h| if h.get(source).is_ok() { item(h, source, pos) } else { Ok(None) })? else {
+        return Ok(None);
+    };
+    apply(rt, ctx, &f, item).map(Some)
 }
 
 /// The integer value of a script value (a Rhai int or an int object).

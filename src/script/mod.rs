@@ -18,6 +18,7 @@ mod builtins;
 pub mod handle;
 mod iteration;
 mod modules;
+pub mod python;
 pub mod runtime;
 pub mod stepping;
 mod syntax;
@@ -182,6 +183,7 @@ impl Interpreter {
         iteration::register(&mut engine, &rt);
         syntax::register(&mut engine, &rt);
         tracemalloc::register(&mut engine, &rt, file);
+        python::register(&mut engine, &rt);
         let drain = engine.compile(format!("{}();", syntax::RUN_CALLS)).expect("the drain call compiles");
         Interpreter { engine, scope: Scope::new(), rt, functions: AST::empty(), drain, runs: 0 }
     }
@@ -314,9 +316,12 @@ pub fn scope_bindings<'s>(scope: &'s Scope) -> Vec<(&'s str, Bound)> {
     let mut seen = rustc_hash::FxHashSet::default();
     // Latest first, so the first of a name is the one in effect.
     for (name, _, v) in scope.iter_raw() {
-        if !seen.insert(name) {
+        // `__`-names are the lowering's temporaries and constants; a Python name spelled like a Rhai
+        // keyword carries a `__` suffix.
+        if name.starts_with("__") || !seen.insert(name) {
             continue;
         }
+        let name = name.strip_suffix("__").unwrap_or(name);
         let bound = if let Some(o) = v.read_lock::<handle::PyObj>() {
             Bound::Obj(o.id())
         } else if let Ok(i) = v.as_int() {

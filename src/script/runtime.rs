@@ -29,6 +29,14 @@ pub struct Runtime {
     pub sites: RefCell<Vec<super::stepping::Site>>,
     /// Who is told about each statement (a recorder), if anyone.
     pub(crate) statement_hook: RefCell<Option<super::stepping::StatementHook>>,
+    /// The parameters of each Python function object (`def`, `lambda`).
+    pub(crate) signatures: RefCell<FxHashMap<ObjId, super::python::Signature>>,
+    /// The `assert`s a Python cell checked so far, in order.
+    pub checks: RefCell<Vec<super::python::Checked>>,
+    /// What `print` wrote, exactly as Python writes it to standard output.
+    pub stdout: RefCell<String>,
+    /// The generators alive, by heap object.
+    pub(crate) gens: super::iteration::Generators,
 }
 
 /// A shared handle to the runtime.
@@ -63,6 +71,10 @@ impl Runtime {
             log: RefCell::new(Vec::new()),
             sites: RefCell::new(Vec::new()),
             statement_hook: RefCell::new(None),
+            signatures: RefCell::default(),
+            checks: RefCell::default(),
+            stdout: RefCell::default(),
+            gens: Rc::default(),
         })
     }
 
@@ -73,7 +85,8 @@ impl Runtime {
         let callables = std::mem::take(&mut *self.callables.borrow_mut());
         let finalizers = std::mem::take(&mut *self.finalizers.borrow_mut());
         let hook = self.statement_hook.borrow_mut().take();
-        drop((callables, finalizers, hook));
+        let gens = std::mem::take(&mut *self.gens.borrow_mut());
+        drop((callables, finalizers, hook, gens));
     }
 
     /// Take a root reference now, or later if the heap is busy.
@@ -105,6 +118,14 @@ impl Runtime {
         let mut heap = self.heap.borrow_mut();
         for (id, take) in ops {
             let _ = if take { heap.inc_root(id) } else { heap.dec_root(id) };
+        }
+    }
+
+    /// The closure behind a heap function object.
+    pub fn callable(&self, id: ObjId) -> Option<FnPtr> {
+        match self.callables.borrow().get(&id) {
+            Some(Callable::Script(f)) => Some(f.clone()),
+            _ => None,
         }
     }
 

@@ -27,6 +27,17 @@ pub struct Statistic {
 }
 
 impl Statistic {
+    /// A numeric attribute: `size`, `count`, `size_diff`, `count_diff`.
+    pub fn field(&self, name: &str) -> Option<INT> {
+        Some(match name {
+            "size" => self.size,
+            "count" => self.count,
+            "size_diff" => self.diff.map_or(0, |d| d.0),
+            "count_diff" => self.diff.map_or(0, |d| d.1),
+            _ => return None,
+        } as INT)
+    }
+
     fn traceback(&self) -> String {
         if self.line == 0 { format!("{}:0", self.file) } else { format!("{}:{}", self.file, self.line) }
     }

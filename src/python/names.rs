@@ -1,0 +1,145 @@
+//! What the names of a Python file are: module globals (every name the module binds anywhere, or that a
+//! function declares `global`), imported modules and their functions, and each function's locals. Python
+//! decides this at compile time, and so does the lowering: a global exists (unbound) from the start, so a
+//! function may refer to one defined after it.
+
+use super::{Lines, PyError};
+use ruff_python_ast::{Expr, Stmt};
+use std::collections::{BTreeSet, HashMap};
+
+/// The modules heapscope simulates.
+pub const MODULES: &[&str] = &["gc", "sys", "weakref", "tracemalloc"];
+
+/// The names of the module.
+#[derive(Debug, Default)]
+pub struct Module {
+    /// Globals, in a stable order.
+    pub globals: BTreeSet<String>,
+    /// Local name -> module (`import gc as g`: `g` -> `gc`).
+    pub modules: HashMap<String, &'static str>,
+    /// Local name -> (module, attribute) (`from gc import collect as c`).
+    pub imported: HashMap<String, (&'static str, String)>,
+}
+
+/// The simulated module called `name`, or the refusal.
+fn simulated(lines: &Lines, node: &impl ruff_text_size::Ranged, name: &str) -> Result<&'static str, PyError> {
+    MODULES.iter().copied().find(|m| *m == name).ok_or_else(|| {
+        lines.error(
+            node,
+            format!("import of `{name}` is not simulated: heapscope simulates gc, sys, weakref and tracemalloc"),
+        )
+    })
+}
+
+/// Names bound by an assignment target.
+pub fn target_names(target: &Expr, out: &mut BTreeSet<String>) {
+    match target {
+        Expr::Name(n) => {
+            out.insert(n.id.to_string());
+        }
+        Expr::Tuple(t) => t.elts.iter().for_each(|e| target_names(e, out)),
+        Expr::List(t) => t.elts.iter().for_each(|e| target_names(e, out)),
+        Expr::Starred(s) => target_names(&s.value, out),
+        _ => {}
+    }
+}
+
+/// Every name `body` binds in its own scope (not inside nested functions or classes, whose own names are
+/// theirs), and the names it declares `global`.
+pub fn bound_names(body: &[Stmt], bound: &mut BTreeSet<String>, global: &mut BTreeSet<String>) {
+    for s in body {
+        match s {
+            Stmt::FunctionDef(f) => {
+                bound.insert(f.name.to_string());
+            }
+            Stmt::ClassDef(c) => {
+                bound.insert(c.name.to_string());
+            }
+            Stmt::Assign(a) => a.targets.iter().for_each(|t| target_names(t, bound)),
+            Stmt::AugAssign(a) => target_names(&a.target, bound),
+            Stmt::AnnAssign(a) => target_names(&a.target, bound),
+            Stmt::Delete(d) => d.targets.iter().for_each(|t| target_names(t, bound)),
+            Stmt::For(f) => {
+                target_names(&f.target, bound);
+                bound_names(&f.body, bound, global);
+                bound_names(&f.orelse, bound, global);
+            }
+            Stmt::While(w) => {
+                bound_names(&w.body, bound, global);
+                bound_names(&w.orelse, bound, global);
+            }
+            Stmt::If(i) => {
+                bound_names(&i.body, bound, global);
+                i.elif_else_clauses.iter().for_each(|c| bound_names(&c.body, bound, global));
+            }
+            Stmt::Global(g) => g.names.iter().for_each(|n| {
+                global.insert(n.to_string());
+            }),
+            Stmt::Import(i) => i.names.iter().for_each(|a| {
+                bound.insert(a.asname.as_ref().unwrap_or(&a.name).to_string());
+            }),
+            Stmt::ImportFrom(i) => i.names.iter().for_each(|a| {
+                bound.insert(a.asname.as_ref().unwrap_or(&a.name).to_string());
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// The `global` declarations anywhere inside functions of `body`.
+fn declared_global(body: &[Stmt], out: &mut BTreeSet<String>) {
+    for s in body {
+        match s {
+            Stmt::FunctionDef(f) => {
+                let mut ignored = BTreeSet::new();
+                bound_names(&f.body, &mut ignored, out);
+                declared_global(&f.body, out);
+            }
+            Stmt::ClassDef(c) => declared_global(&c.body, out),
+            _ => {}
+        }
+    }
+}
+
+impl Module {
+    /// Find the module's names, refusing imports of modules that are not simulated.
+    pub fn analyse(body: &[Stmt], lines: &Lines) -> Result<Module, PyError> {
+        let mut m = Module::default();
+        let mut ignored = BTreeSet::new();
+        bound_names(body, &mut m.globals, &mut ignored);
+        declared_global(body, &mut m.globals);
+        for s in body {
+            match s {
+                Stmt::Import(i) => {
+                    for a in &i.names {
+                        let module = simulated(lines, a, a.name.as_str())?;
+                        let local = a.asname.as_ref().unwrap_or(&a.name).to_string();
+                        m.modules.insert(local, module);
+                    }
+                }
+                Stmt::ImportFrom(i) => {
+                    let name = i.module.as_ref().map(|n| n.to_string()).unwrap_or_default();
+                    if i.level > 0 {
+                        return Err(lines.error(i, "relative imports are not simulated"));
+                    }
+                    let module = simulated(lines, i, &name)?;
+                    for a in &i.names {
+                        if a.name.as_str() == "*" {
+                            return Err(lines.error(
+                                a,
+                                format!("`from {name} import *` is not simulated: import the names you use"),
+                            ));
+                        }
+                        let local = a.asname.as_ref().unwrap_or(&a.name).to_string();
+                        m.imported.insert(local, (module, a.name.to_string()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for name in m.modules.keys().chain(m.imported.keys()) {
+            m.globals.remove(name);
+        }
+        Ok(m)
+    }
+}
