@@ -15,6 +15,8 @@ enum Format {
     Text,
     /// JSON (`Report` serialized).
     Json,
+    /// Only what the program printed, exactly as Python prints it (failed expectations go to stderr).
+    Stdout,
 }
 
 /// `heapscope export` formats.
@@ -94,6 +96,15 @@ enum Command {
         #[arg(long)]
         python: Vec<PathBuf>,
     },
+    /// Show what a Python scenario is lowered to: each cell's Rhai, numbered as the file's lines.
+    #[command(after_help = "Examples:\n  heapscope explain --rhai scenarios/article/node_cycle.py")]
+    Explain {
+        /// The Python file.
+        file: PathBuf,
+        /// Print the generated Rhai (the only explanation so far).
+        #[arg(long)]
+        rhai: bool,
+    },
     /// Validate scenario files without running them.
     Check {
         /// Scenario files.
@@ -147,10 +158,33 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Explain { file, rhai: _ } => explain(&file),
         Command::Mallocstats { profile } => {
             let heap = Heap::new(Profile::for_version(profile));
             print!("{}", heap.debug_malloc_stats());
             ExitCode::SUCCESS
+        }
+    }
+}
+
+fn explain(file: &Path) -> ExitCode {
+    match scenario::load(file) {
+        Ok(loaded) => {
+            let mut out = String::new();
+            for (i, step) in loaded.scenario.steps.iter().enumerate() {
+                out += &format!("# step {}: {}\n", i + 1, step.title);
+                for (n, line) in step.run.as_deref().unwrap_or_default().lines().enumerate() {
+                    if !line.is_empty() {
+                        out += &format!("{:>4} | {line}\n", n + 1);
+                    }
+                }
+            }
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(BAD_INPUT)
         }
     }
 }
@@ -167,17 +201,26 @@ fn run_scenario(file: &Path, headless: bool, format: Format, profile: Option<PyV
     if !headless {
         return interactive(file, profile);
     }
-    let report = match load(file, profile).and_then(|l| scenario::run(&l)) {
+    let (report, interp) = match load(file, profile).and_then(|l| scenario::runner::run_until(&l, None)) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(BAD_INPUT);
         }
     };
-    match format {
-        Format::Text => print!("{}", scenario::report::render(&report)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize")),
-    }
+    let out = match format {
+        Format::Text => scenario::report::render(&report),
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(&report).expect("reports serialize")),
+        Format::Stdout => {
+            for (_, check) in report.failures() {
+                let detail = check.detail.as_deref().map_or(String::new(), |d| format!(" ({d})"));
+                eprintln!("{}:{}: expectation failed: {}{detail}", file.display(), check.line, check.expr);
+            }
+            interp.runtime().stdout.borrow().clone()
+        }
+    };
+    // A closed pipe (`| head`) ends the output quietly.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
     if report.failures().next().is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
@@ -213,7 +256,7 @@ fn interactive(file: &Path, profile: Option<PyVersion>) -> ExitCode {
     }
 }
 
-/// Scenario files under `paths` (folders searched recursively for `.yaml`/`.yml`), sorted.
+/// Scenario files under `paths` (folders searched recursively for `.yaml`/`.yml`/`.py`), sorted.
 fn scenario_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack: Vec<PathBuf> = paths.to_vec();
@@ -222,7 +265,7 @@ fn scenario_files(paths: &[PathBuf]) -> Vec<PathBuf> {
             if let Ok(entries) = std::fs::read_dir(&p) {
                 stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
             }
-        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") || paths.contains(&p) {
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "py") || paths.contains(&p) {
             out.push(p);
         }
     }

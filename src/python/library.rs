@@ -319,6 +319,24 @@ impl Lowering<'_> {
         let l = self.temp("lc");
         let mut text = format!("{{ let {l} = list(); let __frame = py_comprehension_frame(); ");
         let mut closes = String::new();
+        // The loop variables are the comprehension's own.
+        let mut own = std::collections::BTreeSet::new();
+        generators.iter().for_each(|g| super::names::target_names(&g.target, &mut own));
+        self.frames.push(super::stmt::Frame::Function { name: "<listcomp>".into(), locals: own });
+        let result = self.list_comp_body(elt, generators, &l, &mut text, &mut closes);
+        self.frames.pop();
+        result?;
+        Ok(text)
+    }
+
+    fn list_comp_body(
+        &mut self,
+        elt: &Expr,
+        generators: &[ast::Comprehension],
+        l: &str,
+        text: &mut String,
+        closes: &mut String,
+    ) -> Result<(), PyError> {
         for g in generators {
             if g.is_async {
                 return Err(self.refuse(g, "async comprehensions are not simulated"));
@@ -329,16 +347,17 @@ impl Lowering<'_> {
             super::names::target_names(&g.target, &mut names);
             let lets: String = names.iter().map(|n| format!("let {} = (); ", super::stmt::mangle(n))).collect();
             let bind = self.assign(&g.target, &format!("{n}.py_take()"))?;
-            text += &format!(
+            *text += &format!(
                 "let {it} = py_iter({iter}); {lets}loop {{ let {n} = {it}.py_next(); if {n}.py_stop() {{ break; }} {bind} "
             );
             for cond in &g.ifs {
-                text += &format!("if !{} {{ continue; }} ", self.condition(cond)?);
+                *text += &format!("if !{} {{ continue; }} ", self.condition(cond)?);
             }
-            closes += "} ";
+            *closes += "} ";
         }
         let value = self.expr(elt)?.0;
-        Ok(format!("{text}py_append({l}, {value}); {closes}{l} }}"))
+        *text = format!("{text}py_append({l}, {value}); {closes}{l} }}");
+        Ok(())
     }
 
     /// `(elt for x in it)`: a real generator object, one item at a time.
@@ -357,7 +376,11 @@ impl Lowering<'_> {
         }
         let iter = self.expr(&comp.iter)?.0;
         let var = super::stmt::mangle(target.id.as_str());
-        let value = self.expr(&g.elt)?.0;
+        let locals = std::iter::once(target.id.to_string()).collect();
+        self.frames.push(super::stmt::Frame::Function { name: "<genexpr>".into(), locals });
+        let value = self.expr(&g.elt);
+        self.frames.pop();
+        let value = value?.0;
         Ok(format!("gen(py_gen_source({iter}), |{var}| {value})"))
     }
 

@@ -9,6 +9,7 @@ mod gc_property;
 mod mallocstats;
 mod property;
 mod purity;
+mod python;
 mod refcount;
 mod scenarios;
 mod script;

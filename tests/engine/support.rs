@@ -50,3 +50,21 @@ impl Mirror {
         }
     }
 }
+
+/// The bundled scenarios: every `.yaml` and `.py` file under `scenarios/`, sorted.
+pub fn bundled_scenarios() -> Vec<std::path::PathBuf> {
+    let mut stack = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")];
+    let mut files = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "py") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}

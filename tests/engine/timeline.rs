@@ -16,10 +16,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 fn scenarios() -> Vec<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
-    files
+    crate::support::bundled_scenarios()
 }
 
 /// A recorder whose batches go into a recording at once, checked against the live heap after every step.

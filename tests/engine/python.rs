@@ -1,0 +1,87 @@
+//! Python scenarios: the same file prints what real CPython prints, and what is not simulated is refused
+//! before the run with its position and its Python name.
+
+use std::process::Command;
+
+fn heapscope(args: &[&str], stdin_file: Option<(&str, &str)>) -> (i32, String, String) {
+    let dir = std::env::temp_dir().join(format!("heapscope-py-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    if let Some((name, text)) = stdin_file {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        args.push(path.to_string_lossy().into_owned());
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_heapscope"))
+        .args(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn the_articles_examples_print_what_every_local_cpython_prints() {
+    let found = heapscope::cpython::find_interpreters();
+    if found.is_empty() {
+        println!("SKIP: no supported CPython on this machine");
+        return;
+    }
+    let files: Vec<_> =
+        crate::support::bundled_scenarios().into_iter().filter(|p| p.to_string_lossy().contains("/article/")).collect();
+    assert!(files.len() >= 6, "{files:?}");
+    for file in &files {
+        for python in &found {
+            let real = Command::new(&python.path).arg(file).output().unwrap();
+            assert!(real.status.success(), "{} on {}", file.display(), python.path.display());
+            let profile = python.version.to_string();
+            let f = file.to_string_lossy();
+            let (code, out, err) =
+                heapscope(&["run", "--headless", "--format", "stdout", "--profile", &profile, &f], None);
+            assert_eq!(code, 0, "{f} on {profile}: {err}");
+            assert_eq!(out, String::from_utf8_lossy(&real.stdout), "{f} on {profile}");
+        }
+    }
+}
+
+#[test]
+fn constructs_outside_the_subset_are_refused_at_their_position() {
+    let table: &[(&str, &str, &str)] = &[
+        ("import os\n", "1:8", "import of `os` is not simulated"),
+        ("x = 1\nasync def f():\n    pass\n", "2:1", "`async def` is not simulated"),
+        ("def f():\n    yield 1\n", "2:5", "generator functions (`yield`)"),
+        ("try:\n    pass\nexcept Exception:\n    pass\n", "1:1", "`try` is not simulated yet"),
+        ("class A(B):\n    pass\n", "1:8", "base classes (inheritance)"),
+        ("x = [1, 2]\ny = x @ x\n", "2:5", "the `@` operator is not simulated"),
+        ("import gc\ngc.nonexistent()\n", "2:1", "`gc.nonexistent` is not simulated"),
+        ("print(sorted([2, 1]))\n", "1:7", "the builtin `sorted` is not simulated yet"),
+        ("x = (\n", "2:1", "SyntaxError"),
+    ];
+    for (i, (source, at, message)) in table.iter().enumerate() {
+        let name = format!("refused_{i}.py");
+        let (code, out, err) = heapscope(&["check"], Some((&name, source)));
+        assert_eq!(code, 2, "{source:?}: {out}{err}");
+        assert!(err.contains(&format!("{name}:{at}")), "{source:?} should fail at {at}: {err}");
+        assert!(err.contains(message), "{source:?}: {err}");
+        assert!(!err.to_lowercase().contains("rhai"), "{source:?} mentions Rhai: {err}");
+    }
+}
+
+#[test]
+fn a_failed_assert_is_a_failed_expectation_with_both_sides() {
+    let source = "import sys\n# %% one\na = []\nassert sys.getrefcount(a) == 3\n";
+    let (code, out, _) = heapscope(&["run", "--headless"], Some(("failing.py", source)));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("sys.getrefcount(a) == 3") && out.contains("left 2 == right 3"), "{out}");
+}
+
+#[test]
+fn arguments_stay_on_the_callers_stack_through_3_10() {
+    let source = "import sys\ndef f(x):\n    return sys.getrefcount(x)\na = object()\nd = {'k': a}\nprint(f(a))\n";
+    for (profile, want) in [("3.8", "5\n"), ("3.10", "5\n"), ("3.11", "4\n"), ("3.13", "4\n")] {
+        let (code, out, err) =
+            heapscope(&["run", "--headless", "--format", "stdout", "--profile", profile], Some(("stack.py", source)));
+        assert_eq!((code, out.as_str()), (0, want), "{profile}: {err}");
+    }
+}
