@@ -295,9 +295,7 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
     engine.register_fn("py_list_display", move |ctx: NativeCallContext, t: PyObj| -> RResult<PyObj> {
         let ids = items(&r.heap.borrow(), t.id())?;
         // 3.8 builds the list from the stack (BUILD_LIST n); from 3.9 it extends an empty list.
-        if r.heap.borrow().profile().version < PyVersion::V3_10
-            && !r.heap.borrow().profile().version.as_str().starts_with("3.9")
-        {
+        if r.heap.borrow().profile().version == PyVersion::V3_8 {
             return make(&r, &ctx, |h| heap(h.new_list_from(&ids)));
         }
         let l = make(&r, &ctx, |h| heap(h.new_list()))?;
