@@ -41,16 +41,20 @@ pub fn split_cells(source: &str) -> Vec<Cell> {
         let first = if start == usize::MAX { 0 } else { start };
         let end = starts.get(k + 1).copied().unwrap_or(lines.len());
         let (mut title, mut narration) = (String::new(), Vec::new());
+        // The comment lines opening a cell (or the file, before its first marker) title and narrate it.
+        let comments = if start == usize::MAX { 0 } else { start + 1 };
         if start != usize::MAX {
             title = marker(lines[start]).unwrap_or_default().to_string();
-            for l in &lines[start + 1..end] {
-                let Some(text) = l.trim_start().strip_prefix('#') else { break };
-                let text = text.strip_prefix(' ').unwrap_or(text).trim_end();
-                if title.is_empty() {
-                    title = text.to_string();
-                } else {
-                    narration.push(text);
-                }
+        } else if starts.len() > 1 {
+            title = "Top of the file".into();
+        }
+        for l in &lines[comments..end] {
+            let Some(text) = l.trim_start().strip_prefix('#') else { break };
+            let text = text.strip_prefix(' ').unwrap_or(text).trim_end();
+            if title.is_empty() {
+                title = text.to_string();
+            } else {
+                narration.push(text);
             }
         }
         if title.is_empty() {
@@ -78,12 +82,14 @@ mod tests {
             "import gc\n# %% Make a cycle\n# two nodes\n# point at each other\na = 1\n#%%\n# Collect\ngc.collect()\n";
         let cells = split_cells(src);
         assert_eq!(cells.len(), 3);
-        assert_eq!((cells[0].first_line, cells[0].last_line), (1, 1));
+        assert_eq!((cells[0].first_line, cells[0].last_line, &cells[0].title[..]), (1, 1, "Top of the file"));
         assert_eq!(cells[1].title, "Make a cycle");
         assert_eq!(cells[1].narration, "two nodes point at each other");
         assert_eq!((cells[1].first_line, cells[1].last_line), (2, 5));
         assert_eq!(cells[2].title, "Collect");
         assert_eq!(cells[2].source, "#%%\n# Collect\ngc.collect()");
+        let described = split_cells("# Two nodes\n# in a cycle.\nimport gc\n# %% Go\ngc.collect()\n");
+        assert_eq!(described[0].narration, "Two nodes in a cycle.");
     }
 
     #[test]

@@ -28,18 +28,7 @@ pub struct PyError {
     pub message: String,
 }
 
-/// A statement's start in the generated Rhai and in the Python it came from: where stepping stops.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Anchor {
-    /// 1-based line (the same in both).
-    pub line: usize,
-    /// 1-based column in the Rhai line.
-    pub rhai_column: usize,
-    /// 1-based column in the Python line.
-    pub column: usize,
-    /// The function it is in (`None`: module level).
-    pub function: Option<String>,
-}
+pub use crate::script::stepping::Anchor;
 
 /// A lowered Python file: one Rhai script per cell.
 #[derive(Debug, Clone)]

@@ -279,9 +279,13 @@ impl<'a> Lowering<'a> {
                 if !w.orelse.is_empty() {
                     return Err(self.lines.error(&w.orelse[0], "`while ... else` is not simulated yet"));
                 }
-                let line = self.anchor(s);
+                // The test is a statement of each iteration: CPython's tracer stops at the `while` line
+                // before every test.
+                let line = self.lines.at(w.start()).0;
+                self.emit(line, "loop { ");
+                self.anchor(s);
                 let test = self.condition(&w.test)?;
-                self.emit(line, &format!("while {test} {{ "));
+                self.emit(line, &format!("if !({test}) {{ break; }} "));
                 self.body(&w.body)?;
                 self.close("} ");
             }
@@ -474,7 +478,9 @@ impl<'a> Lowering<'a> {
         let flags = i64::from(star) | (i64::from(starstar) << 1);
         self.emit(line, &format!("py_def({}, |{params_rhai}| {{ {declare}", rhai_string(name)));
         self.frames.push(Frame::Function { name: name.to_string(), locals });
-        let result = self.body(body);
+        // A docstring is not code: the function's first line event is its next statement.
+        let docstring = matches!(body.first(), Some(Stmt::Expr(e)) if e.value.is_string_literal_expr());
+        let result = self.body(&body[usize::from(docstring)..]);
         self.frames.pop();
         result?;
         self.close(&format!("() }}, [{}], [{}], {flags})", quoted.join(", "), defaults.join(", ")));
@@ -539,8 +545,11 @@ impl<'a> Lowering<'a> {
                     let value = self.expr(&a.value)?.0;
                     self.emit(at, &format!("py_class_set({var}, {}, {value}); ", rhai_string(n.id.as_str())));
                 }
-                Stmt::Pass(_) => {}
-                Stmt::Expr(e) if matches!(&*e.value, Expr::StringLiteral(_)) => {}
+                // Nothing to do, but CPython's tracer stops there (a docstring is stored as `__doc__`).
+                Stmt::Pass(_) | Stmt::Expr(_) if !matches!(s, Stmt::Expr(e) if !e.value.is_string_literal_expr()) => {
+                    let at = self.anchor(s);
+                    self.emit(at, "(); ");
+                }
                 other => {
                     return Err(self
                         .lines

@@ -16,18 +16,39 @@ pub struct ScenarioError {
     pub message: String,
     /// The offending line's text.
     pub line_text: Option<String>,
+    /// For an exception a Python scenario raised: its frames, outermost first (shown as Python shows them).
+    pub traceback: Vec<TraceFrame>,
+}
+
+/// One frame of a Python traceback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceFrame {
+    /// The line it was at.
+    pub line: usize,
+    /// Its function (`<module>` at the top).
+    pub function: String,
+    /// The line's text, stripped.
+    pub text: String,
 }
 
 impl ScenarioError {
     /// An error at `pos` in `file`, whose text is `source`.
     pub fn at(file: &Path, source: &str, pos: Option<Pos>, message: impl Into<String>) -> ScenarioError {
         let line_text = pos.and_then(|p| source.lines().nth(p.line.saturating_sub(1))).map(str::to_string);
-        ScenarioError { file: file.to_path_buf(), pos, message: message.into(), line_text }
+        ScenarioError { file: file.to_path_buf(), pos, message: message.into(), line_text, traceback: Vec::new() }
     }
 }
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.traceback.is_empty() {
+            writeln!(f, "Traceback (most recent call last):")?;
+            for frame in &self.traceback {
+                writeln!(f, "  File \"{}\", line {}, in {}", self.file.display(), frame.line, frame.function)?;
+                writeln!(f, "    {}", frame.text)?;
+            }
+            return write!(f, "{}", self.message);
+        }
         match self.pos {
             Some(p) => write!(f, "{}:{}:{}: error: {}", self.file.display(), p.line, p.col, self.message)?,
             None => write!(f, "{}: error: {}", self.file.display(), self.message)?,

@@ -20,6 +20,19 @@ pub struct Loaded {
     pub map: SourceMap,
     /// The profile to simulate.
     pub profile: PyVersion,
+    /// For a Python file, each step's cell (empty for YAML).
+    pub cells: Vec<PyCell>,
+}
+
+/// A Python file's step: the lines it shows, and where its statements start in its generated script.
+#[derive(Debug, Clone)]
+pub struct PyCell {
+    /// First line of the cell (its marker, or 1).
+    pub first_line: usize,
+    /// Last line.
+    pub last_line: usize,
+    /// Where its statements start: stepping stops there.
+    pub anchors: Vec<crate::python::Anchor>,
 }
 
 impl Loaded {
@@ -53,10 +66,13 @@ fn load_python(path: &Path, text: String) -> Result<Loaded, ScenarioError> {
     let program = crate::python::compile(&text)
         .map_err(|e| ScenarioError::at(path, &text, Some(Pos { line: e.line, col: e.column }), e.message))?;
     let mut map = SourceMap::default();
+    let mut cells = Vec::new();
     let steps = program
         .cells
         .into_iter()
         .map(|c| {
+            let (first_line, last_line) = (c.cell.marker_line.min(c.cell.first_line), c.cell.last_line);
+            cells.push(PyCell { first_line, last_line, anchors: c.anchors });
             map.runs.push(super::source::Origin { line: 1, indent: 0 });
             map.expects.push(Vec::new());
             map.steps.push(super::source::Origin { line: c.cell.marker_line, indent: 0 });
@@ -81,7 +97,7 @@ fn load_python(path: &Path, text: String) -> Result<Loaded, ScenarioError> {
         python_setup: None,
         steps,
     };
-    Ok(Loaded { path: path.to_path_buf(), text, scenario, map, profile: PyVersion::V3_13 })
+    Ok(Loaded { path: path.to_path_buf(), text, scenario, map, profile: PyVersion::V3_13, cells })
 }
 
 /// Read and validate a scenario file (YAML, or a `.py` file).
@@ -139,5 +155,5 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
             _ => {}
         }
     }
-    Ok(Loaded { path: path.to_path_buf(), text, scenario, map, profile })
+    Ok(Loaded { path: path.to_path_buf(), text, scenario, map, profile, cells: Vec::new() })
 }

@@ -8,6 +8,7 @@ pub mod load;
 pub mod report;
 pub mod runner;
 pub mod source;
+pub mod traceback;
 pub mod verify;
 
 pub use error::ScenarioError;

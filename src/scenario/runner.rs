@@ -124,13 +124,20 @@ fn split_comparison(expr: &str) -> Option<(&str, &str, &str)> {
     None
 }
 
+/// The first `last` lines of `text`.
+fn python_lines(text: &str, last: usize) -> &str {
+    text.match_indices('\n').nth(last.saturating_sub(1)).map_or(text, |(i, _)| &text[..i])
+}
+
 /// A script the runner is about to run, and where it is written.
 #[derive(Clone, Copy, Debug)]
 pub struct Script<'a> {
     /// The step it belongs to; `None` for the setup.
     pub step: Option<usize>,
-    /// The Rhai text.
+    /// The text shown for it: the Rhai, or a Python file's lines up to its cell's end.
     pub text: &'a str,
+    /// The first line of `text` to show (1 but for a Python cell).
+    pub shown_from: usize,
     /// Where its first line is in `file`.
     pub origin: Origin,
     /// The file it is written in (the scenario, or a step's `run_file`).
@@ -247,7 +254,7 @@ fn run_steps(
     let fail = |e: ScriptError, origin: Origin| loaded.error(Some(origin.map(e.line, e.column)), e.message);
     if let Some(setup) = &sc.setup {
         observer.step_start(interp, None);
-        let script = Script { step: None, text: setup, origin: loaded.map.setup, file: &loaded.path };
+        let script = Script { step: None, text: setup, shown_from: 1, origin: loaded.map.setup, file: &loaded.path };
         observer.script(interp, &script);
         interp.run(setup).map_err(|e| fail(e, loaded.map.setup))?;
         interp.runtime().log.borrow_mut().clear();
@@ -263,10 +270,19 @@ fn run_steps(
                 Some(_) => Origin { line: 1, indent: 0 },
                 None => loaded.map.runs.get(i).copied().unwrap_or_default(),
             };
-            let script =
-                Script { step: Some(i), text: code, origin, file: run_file.as_deref().unwrap_or(&loaded.path) };
+            let cell = loaded.cells.get(i);
+            // A Python cell shows its own lines of the file (numbered as the file, like its generated Rhai).
+            let (text, shown_from) = match cell {
+                Some(c) => (python_lines(&loaded.text, c.last_line), c.first_line),
+                None => (code.as_str(), 1),
+            };
+            let file = run_file.as_deref().unwrap_or(&loaded.path);
+            let script = Script { step: Some(i), text, shown_from, origin, file };
             observer.script(interp, &script);
-            if let Err(e) = interp.run(code) {
+            if let Err(e) = interp.run_anchored(code, cell.map(|c| &c.anchors[..])) {
+                if cell.is_some() {
+                    return Err(super::traceback::python_error(loaded, e));
+                }
                 if let Some(path) = &run_file {
                     let pos = Pos { line: e.line.unwrap_or(1), col: e.column.unwrap_or(1) };
                     return Err(ScenarioError::at(path, code, Some(pos), e.message));

@@ -79,12 +79,25 @@ pub struct ScriptError {
     pub line: Option<usize>,
     /// 1-based column, if known.
     pub column: Option<usize>,
+    /// For an error inside calls: the line of each call, outermost first, then the line it arose on. The
+    /// inner lines are lines of the script that defined each function (a generated script numbered as its
+    /// source file makes them lines of that file).
+    pub trace: Vec<usize>,
 }
 
 impl ScriptError {
     fn from_rhai(e: &EvalAltResult) -> ScriptError {
         let pos = e.position();
-        let mut message = e.to_string();
+        let mut trace = Vec::new();
+        let mut inner = e;
+        while let EvalAltResult::ErrorInFunctionCall(_, _, deeper, at) = inner {
+            trace.extend(at.line());
+            inner = deeper;
+        }
+        if !trace.is_empty() {
+            trace.extend(inner.position().line());
+        }
+        let mut message = inner.to_string();
         if let Some(i) = message.rfind(" (line ") {
             message.truncate(i);
         }
@@ -100,12 +113,13 @@ impl ScriptError {
         if message.starts_with("Too many modules imported") {
             message = "import is not available: scripts cannot load modules".into();
         }
-        ScriptError { message, line: pos.line(), column: pos.position() }
+        ScriptError { message, line: pos.line(), column: pos.position(), trace }
     }
 
     fn from_parse(e: &rhai::ParseError) -> ScriptError {
         let pos: Position = e.position();
-        ScriptError { message: format!("syntax error: {}", e.err_type()), line: pos.line(), column: pos.position() }
+        let message = format!("syntax error: {}", e.err_type());
+        ScriptError { message, line: pos.line(), column: pos.position(), trace: Vec::new() }
     }
 }
 
@@ -191,16 +205,24 @@ impl Interpreter {
     /// Compile and run `source` with a hook before each statement (see [`stepping`]); its variables and
     /// functions stay for later runs.
     pub fn run(&mut self, source: &str) -> Result<(), ScriptError> {
+        self.run_anchored(source, None)
+    }
+
+    /// Like [`Interpreter::run`] for a generated script: with `anchors`, statements stop only where the
+    /// source's statements start (see [`stepping::instrument`]).
+    pub fn run_anchored(&mut self, source: &str, anchors: Option<&[stepping::Anchor]>) -> Result<(), ScriptError> {
         let ast = self.engine.compile_with_scope(&self.scope, source).map_err(|e| ScriptError::from_parse(&e))?;
         let run = self.runs;
         self.runs += 1;
         let first = self.rt.sites.borrow().len();
         let hooks = self.rt.statement_hook.borrow().is_some();
-        let hooked = stepping::instrument(&self.engine, &ast, source, run, first, hooks).and_then(|(script, sites)| {
-            let ast = self.engine.compile_with_scope(&self.scope, &script.source).ok()?;
-            self.rt.sites.borrow_mut().extend(sites);
-            Some((ast, script))
-        });
+        let hooked = stepping::instrument(&self.engine, &ast, source, (run, first), hooks, anchors).and_then(
+            |(script, sites)| {
+                let ast = self.engine.compile_with_scope(&self.scope, &script.source).ok()?;
+                self.rt.sites.borrow_mut().extend(sites);
+                Some((ast, script))
+            },
+        );
         let (ast, script) = match hooked {
             Some((ast, script)) => (ast, Some(script)),
             None => (ast, None),

@@ -30,6 +30,20 @@ pub struct Site {
     pub function: Option<String>,
 }
 
+/// A statement start in a generated script and in the source it came from (a Python file): with anchors,
+/// stepping stops there and nowhere else, and reports the source's column and function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    /// 1-based line (the same in both).
+    pub line: usize,
+    /// 1-based column in the generated line.
+    pub rhai_column: usize,
+    /// 1-based column in the source line.
+    pub column: usize,
+    /// The function it is in (`None`: module level).
+    pub function: Option<String>,
+}
+
 /// What a statement hook sees: the statement about to run, how deep in calls it is, and the names in scope.
 pub struct Statement<'a, 's> {
     /// The statement's hook number (an index into the runtime's sites).
@@ -160,15 +174,16 @@ fn lex(engine: &Engine, source: &str) -> Vec<(Token, Position)> {
 
 /// Place a hook before each statement of `source` (compiled as `ast`) that can take one, numbering them from
 /// `first`; without `hooks`, only the `();` that releases the previous statement's value (nobody listens, and
-/// the hook itself costs a sixth of a tight loop). Returns the script and its sites, or `None` when nothing
-/// could be placed.
+/// the hook itself costs a sixth of a tight loop). With `anchors` (a generated script), hooks go only where
+/// an anchor is, and sites carry the anchor's column and function. Returns the script and its sites, or
+/// `None` when nothing could be placed.
 pub(crate) fn instrument(
     engine: &Engine,
     ast: &AST,
     source: &str,
-    run: u32,
-    first: usize,
+    (run, first): (u32, usize),
     hooks: bool,
+    anchors: Option<&[Anchor]>,
 ) -> Option<(Instrumented, Vec<Site>)> {
     let mut sites = Vec::new();
     let tokens = lex(engine, source);
@@ -187,12 +202,23 @@ pub(crate) fn instrument(
         if !after_boundary {
             continue;
         }
-        let text = if hooks { format!("(); {HOOK} {}; ", first + sites.len()) } else { "(); ".to_string() };
+        let site = match anchors {
+            None => Some(Site { run, line, column, function }),
+            Some(list) => list.iter().find(|a| (a.line, a.rhai_column) == (line, column)).map(|a| Site {
+                run,
+                line,
+                column: a.column,
+                function: a.function.clone(),
+            }),
+        };
+        let site = site.filter(|_| hooks);
+        let text = match site {
+            Some(_) => format!("(); {HOOK} {}; ", first + sites.len()),
+            None => "(); ".to_string(),
+        };
         inserts.push((line, column, text.chars().count()));
         placed.push((line, column, text));
-        if hooks {
-            sites.push(Site { run, line, column, function });
-        }
+        sites.extend(site);
     }
     if placed.is_empty() {
         return None;
@@ -220,7 +246,7 @@ mod tests {
     fn hooked(src: &str) -> (String, Vec<Site>) {
         let engine = Engine::new();
         let ast = engine.compile(src).unwrap();
-        let (i, sites) = instrument(&engine, &ast, src, 0, 0, true).unwrap();
+        let (i, sites) = instrument(&engine, &ast, src, (0, 0), true, None).unwrap();
         (i.source, sites)
     }
 
@@ -249,7 +275,7 @@ mod tests {
         let engine = Engine::new();
         let src = "let a = 1; let b = 2;";
         let ast = engine.compile(src).unwrap();
-        let (i, _) = instrument(&engine, &ast, src, 0, 0, true).unwrap();
+        let (i, _) = instrument(&engine, &ast, src, (0, 0), true, None).unwrap();
         assert_eq!(i.source, "(); __hs 0; let a = 1; (); __hs 1; let b = 2;");
         // `let b` is at column 35 of the instrumented line and 12 of the original.
         assert_eq!(i.original_column(1, 35), 12);

@@ -239,6 +239,7 @@ impl Observer for Recorder {
             first_line: script.origin.line,
             indent: script.origin.indent,
             text: script.text.to_string(),
+            shown_from: script.shown_from,
         });
     }
 

@@ -42,6 +42,8 @@ pub struct ScriptInfo {
     pub indent: usize,
     /// The text.
     pub text: String,
+    /// Its first line to show (a Python cell's text is the file up to the cell's end).
+    pub shown_from: usize,
 }
 
 /// A statement of the run.

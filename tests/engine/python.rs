@@ -3,22 +3,18 @@
 
 use std::process::Command;
 
-fn heapscope(args: &[&str], stdin_file: Option<(&str, &str)>) -> (i32, String, String) {
+/// Run the binary with `args`, and, with `file`, that text written to a temporary file named so.
+fn heapscope(args: &[&str], file: Option<(&str, &str)>) -> (i32, String, String) {
     let dir = std::env::temp_dir().join(format!("heapscope-py-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    if let Some((name, text)) = stdin_file {
+    if let Some((name, text)) = file {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         args.push(path.to_string_lossy().into_owned());
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_heapscope"))
-        .args(&args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs");
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    crate::support::heapscope(&args)
 }
 
 #[test]

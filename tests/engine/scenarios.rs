@@ -2,17 +2,8 @@
 //! message; valid ones pass; the headless report is pinned by snapshots.
 
 use std::path::Path;
-use std::process::Command;
 
-fn heapscope(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_heapscope"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs");
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
-}
+use crate::support::heapscope;
 
 #[test]
 fn every_malformed_scenario_fails_at_its_position() {

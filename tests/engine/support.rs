@@ -68,3 +68,14 @@ pub fn bundled_scenarios() -> Vec<std::path::PathBuf> {
     files.sort();
     files
 }
+
+/// Run the heapscope binary in the project's directory: exit code, stdout, stderr.
+pub fn heapscope(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_heapscope"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}

@@ -48,7 +48,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         let current = site.map(|(si, _)| si.line);
         let column = site.map_or(1, |(si, _)| si.column);
         let width = (sc.first_line + sc.text.lines().count()).to_string().len();
-        for (i, text) in sc.text.lines().enumerate() {
+        for (i, text) in sc.text.lines().enumerate().skip(sc.shown_from - 1) {
             let here = current == Some(i + 1) && mark.is_some_and(|m| m.kind != MarkKind::StepEnd);
             let number = format!("{:>width$} ", sc.first_line + i);
             let mut spans = vec![Span::styled(if here { "▶" } else { " " }, t.accent()), Span::styled(number, t.dim())];
@@ -104,7 +104,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     // Keep the current line in view, counting the rows wrapped lines take above it.
     let (inner, width) = (area.height.saturating_sub(2) as usize, area.width.saturating_sub(2).max(1) as usize);
     let rows = |ls: &[Line]| ls.iter().map(|l| l.width().div_ceil(width).max(1)).sum::<usize>();
-    let current_row = site.map_or(0, |(si, _)| rows(&lines[..(body_top + si.line - 1).min(lines.len())]));
+    let current_row =
+        site.map_or(0, |(si, sc)| rows(&lines[..(body_top + si.line).saturating_sub(sc.shown_from).min(lines.len())]));
     let total = rows(&lines[..(body_top + body_len).min(lines.len())]);
     let top = if current_row < inner { 0 } else { scroll(current_row, inner, total) };
     let title = match (mark.map(|m| m.kind), site) {

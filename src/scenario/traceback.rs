@@ -1,0 +1,55 @@
+//! A Python scenario's runtime errors as Python reports them: an exception that escapes prints a traceback
+//! with the user's file, lines and functions; anything else (a limit reached) is a located error.
+
+use super::error::{ScenarioError, TraceFrame};
+use super::load::Loaded;
+use super::source::Pos;
+use crate::script::ScriptError;
+
+/// Whether `message` is a Python exception (`AttributeError: ...`, `StopIteration`), not a limit or a
+/// heapscope message.
+fn is_exception(message: &str) -> bool {
+    let name = message.split(':').next().unwrap_or("");
+    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
+        && ["Error", "Exception", "Exit", "Interrupt", "Iteration", "Warning"].iter().any(|s| name.ends_with(s))
+}
+
+/// The statement starting first on `line`: its function and column.
+fn statement_at(loaded: &Loaded, line: usize) -> Option<&crate::python::Anchor> {
+    loaded.cells.iter().flat_map(|c| &c.anchors).filter(|a| a.line == line).min_by_key(|a| a.column)
+}
+
+/// The error of a Python cell's run: a traceback for an exception, a located message otherwise.
+pub fn python_error(loaded: &Loaded, e: ScriptError) -> ScenarioError {
+    let line = e.trace.last().copied().or(e.line).unwrap_or(1);
+    let column = statement_at(loaded, line).map_or(1, |a| a.column);
+    let mut error = loaded.error(Some(Pos { line, col: column }), e.message);
+    if is_exception(&error.message) {
+        let lines = if e.trace.is_empty() { vec![line] } else { e.trace };
+        error.traceback = lines
+            .into_iter()
+            .map(|l| TraceFrame {
+                line: l,
+                function: statement_at(loaded, l)
+                    .and_then(|a| a.function.clone())
+                    .unwrap_or_else(|| "<module>".to_string()),
+                text: loaded.text.lines().nth(l - 1).unwrap_or("").trim().to_string(),
+            })
+            .collect();
+    }
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn exceptions_are_told_from_other_failures() {
+        use super::is_exception as e;
+        assert!(e("AttributeError: 'A' object has no attribute 'x'"));
+        assert!(e("StopIteration"));
+        assert!(e("AssertionError"));
+        assert!(!e("the script ran longer than 10 s"));
+        assert!(!e("Too many operations"));
+    }
+}
