@@ -20,19 +20,8 @@ pub struct Loaded {
     pub map: SourceMap,
     /// The profile to simulate.
     pub profile: PyVersion,
-    /// For a Python file, each step's cell (empty for YAML).
-    pub cells: Vec<PyCell>,
-}
-
-/// A Python file's step: the lines it shows, and where its statements start in its generated script.
-#[derive(Debug, Clone)]
-pub struct PyCell {
-    /// First line of the cell (its marker, or 1).
-    pub first_line: usize,
-    /// Last line.
-    pub last_line: usize,
-    /// Where its statements start: stepping stops there.
-    pub anchors: Vec<crate::python::Anchor>,
+    /// A Python scenario's source and cells (a `.py` file, or YAML whose steps are all Python).
+    pub python: Option<super::python::PySource>,
 }
 
 impl Loaded {
@@ -60,52 +49,12 @@ fn find_key(text: &str, key: &str) -> Option<Pos> {
     })
 }
 
-/// A Python file as a scenario: each `# %%` cell a step whose Python runs on the simulator (lowered to Rhai)
-/// and, for `verify`, on real CPython as written; its `assert`s are the step's expectations.
-fn load_python(path: &Path, text: String) -> Result<Loaded, ScenarioError> {
-    let program = crate::python::compile(&text)
-        .map_err(|e| ScenarioError::at(path, &text, Some(Pos { line: e.line, col: e.column }), e.message))?;
-    let mut map = SourceMap::default();
-    let mut cells = Vec::new();
-    let steps = program
-        .cells
-        .into_iter()
-        .map(|c| {
-            let (first_line, last_line) = (c.cell.marker_line.min(c.cell.first_line), c.cell.last_line);
-            cells.push(PyCell { first_line, last_line, anchors: c.anchors });
-            map.runs.push(super::source::Origin { line: 1, indent: 0 });
-            map.expects.push(Vec::new());
-            map.steps.push(super::source::Origin { line: c.cell.marker_line, indent: 0 });
-            super::format::Step {
-                title: c.cell.title,
-                narration: c.cell.narration,
-                run: Some(c.rhai),
-                run_file: None,
-                expect: Vec::new(),
-                python: Some(c.cell.source),
-            }
-        })
-        .collect();
-    let name = path.file_stem().map_or("script".into(), |s| s.to_string_lossy().to_string());
-    let scenario = Scenario {
-        name,
-        description: String::new(),
-        profile: None,
-        gc: None,
-        heap_limit: None,
-        setup: None,
-        python_setup: None,
-        steps,
-    };
-    Ok(Loaded { path: path.to_path_buf(), text, scenario, map, profile: PyVersion::V3_13, cells })
-}
-
 /// Read and validate a scenario file (YAML, or a `.py` file).
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ScenarioError::at(path, "", None, format!("cannot read the scenario: {e}")))?;
     if path.extension().is_some_and(|e| e == "py") {
-        return load_python(path, text);
+        return super::python::load_python(path, text);
     }
     let mut scenario: Scenario = serde_yaml::from_str(&text).map_err(|e| {
         let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() });
@@ -155,5 +104,7 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
             _ => {}
         }
     }
-    Ok(Loaded { path: path.to_path_buf(), text, scenario, map, profile, cells: Vec::new() })
+    let mut loaded = Loaded { path: path.to_path_buf(), text, scenario, map, profile, python: None };
+    loaded.python = super::python::lower_yaml(&loaded)?;
+    Ok(loaded)
 }

@@ -5,6 +5,7 @@ pub mod export;
 pub mod format;
 pub mod junit;
 pub mod load;
+pub mod python;
 pub mod report;
 pub mod runner;
 pub mod source;

@@ -129,6 +129,22 @@ fn python_lines(text: &str, last: usize) -> &str {
     text.match_indices('\n').nth(last.saturating_sub(1)).map_or(text, |(i, _)| &text[..i])
 }
 
+/// Run a Python cell (step `step`, or the setup): it shows its own lines of the module, numbered as the
+/// file, and stops only where its Python statements start.
+fn run_cell(
+    loaded: &Loaded,
+    step: Option<usize>,
+    cell: &super::python::PyCell,
+    observer: &mut dyn Observer,
+    interp: &mut Interpreter,
+) -> Result<(), ScenarioError> {
+    let module = loaded.python.as_ref().map_or("", |p| &p.text);
+    let text = python_lines(module, cell.last_line);
+    let script = Script { step, text, shown_from: cell.first_line, origin: cell.origin, file: &loaded.path };
+    observer.script(interp, &script);
+    interp.run_anchored(&cell.rhai, Some(&cell.anchors)).map_err(|e| super::traceback::python_error(loaded, e))
+}
+
 /// A script the runner is about to run, and where it is written.
 #[derive(Clone, Copy, Debug)]
 pub struct Script<'a> {
@@ -174,6 +190,13 @@ pub fn compile(loaded: &Loaded) -> Result<(), ScenarioError> {
     let interp = Interpreter::new(crate::heap::Profile::for_version(loaded.profile), Limits::default());
     let sc = &loaded.scenario;
     let fail = |e: ScriptError, origin: Origin| loaded.error(Some(origin.map(e.line, e.column)), e.message);
+    // Python was checked and lowered as it was loaded; what it was lowered to must compile.
+    if let Some(py) = &loaded.python {
+        for cell in py.all_cells() {
+            interp.compile(&cell.rhai, false).map_err(|e| loaded.error(None, format!("internal: {e}")))?;
+        }
+        return Ok(());
+    }
     if let Some(setup) = &sc.setup {
         interp.compile(setup, false).map_err(|e| fail(e, loaded.map.setup))?;
     }
@@ -252,7 +275,12 @@ fn run_steps(
 ) -> Result<Vec<StepReport>, ScenarioError> {
     let sc = &loaded.scenario;
     let fail = |e: ScriptError, origin: Origin| loaded.error(Some(origin.map(e.line, e.column)), e.message);
-    if let Some(setup) = &sc.setup {
+    let python = loaded.python.as_ref();
+    if let Some(cell) = python.and_then(|p| p.setup.as_ref()) {
+        observer.step_start(interp, None);
+        run_cell(loaded, None, cell, observer, interp)?;
+        interp.runtime().log.borrow_mut().clear();
+    } else if let Some(setup) = &sc.setup {
         observer.step_start(interp, None);
         let script = Script { step: None, text: setup, shown_from: 1, origin: loaded.map.setup, file: &loaded.path };
         observer.script(interp, &script);
@@ -263,26 +291,19 @@ fn run_steps(
     for (i, step) in sc.steps.iter().enumerate().take(stop_after.unwrap_or(usize::MAX)) {
         observer.step_start(interp, Some(i));
         let before = snapshot(&interp.runtime().heap.borrow());
-        if let Some(code) = &step.run {
+        if let Some(cell) = python.and_then(|p| p.cells.get(i)) {
+            run_cell(loaded, Some(i), cell, observer, interp)?;
+        } else if let Some(code) = &step.run {
             let run_file =
                 step.run_file.as_ref().map(|f| loaded.path.parent().unwrap_or(std::path::Path::new(".")).join(f));
             let origin = match run_file {
                 Some(_) => Origin { line: 1, indent: 0 },
                 None => loaded.map.runs.get(i).copied().unwrap_or_default(),
             };
-            let cell = loaded.cells.get(i);
-            // A Python cell shows its own lines of the file (numbered as the file, like its generated Rhai).
-            let (text, shown_from) = match cell {
-                Some(c) => (python_lines(&loaded.text, c.last_line), c.first_line),
-                None => (code.as_str(), 1),
-            };
             let file = run_file.as_deref().unwrap_or(&loaded.path);
-            let script = Script { step: Some(i), text, shown_from, origin, file };
+            let script = Script { step: Some(i), text: code, shown_from: 1, origin, file };
             observer.script(interp, &script);
-            if let Err(e) = interp.run_anchored(code, cell.map(|c| &c.anchors[..])) {
-                if cell.is_some() {
-                    return Err(super::traceback::python_error(loaded, e));
-                }
+            if let Err(e) = interp.run(code) {
                 if let Some(path) = &run_file {
                     let pos = Pos { line: e.line.unwrap_or(1), col: e.column.unwrap_or(1) };
                     return Err(ScenarioError::at(path, code, Some(pos), e.message));
@@ -316,9 +337,14 @@ fn run_steps(
         // A Python cell's `assert`s were checked where they stand.
         let mut checks: Vec<Check> = std::mem::take(&mut *interp.runtime().checks.borrow_mut())
             .into_iter()
-            .map(|c| Check { expr: c.expr, passed: c.passed, detail: c.detail, line: c.line })
+            .map(|c| {
+                let line = python.map_or(c.line, |p| p.file_pos(c.line, 1).line);
+                Check { expr: c.expr, passed: c.passed, detail: c.detail, line }
+            })
             .collect();
-        for (j, expr) in step.expect.iter().enumerate() {
+        // A Python scenario's expectations are `assert`s in its cells, checked above.
+        let rhai_expects = if python.is_some() { &[][..] } else { &step.expect[..] };
+        for (j, expr) in rhai_expects.iter().enumerate() {
             let origin = loaded.map.expects.get(i).and_then(|v| v.get(j)).copied().unwrap_or_default();
             let before = interp.runtime().heap.borrow().lifetime_counts();
             let result = interp.eval_bool(expr).map_err(|e| fail(e, origin))?;

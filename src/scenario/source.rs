@@ -39,6 +39,10 @@ pub struct SourceMap {
     pub expects: Vec<Vec<Origin>>,
     /// Each step's `title:` line.
     pub steps: Vec<Origin>,
+    /// `python_setup:`'s Python.
+    pub python_setup: Origin,
+    /// Each step's `python:`.
+    pub pythons: Vec<Origin>,
 }
 
 fn indent_of(s: &str) -> usize {
@@ -87,7 +91,14 @@ impl SourceMap {
             } else if body.starts_with("title:") {
                 map.steps.push(Origin { line: i + 1, indent: col });
                 map.runs.push(Origin::default());
+                map.pythons.push(Origin::default());
                 map.expects.push(Vec::new());
+            } else if body.starts_with("python_setup:") && ind == 0 {
+                map.python_setup = value_origin(&lines, i, col, "python_setup");
+            } else if body.starts_with("python:") {
+                if let Some(r) = map.pythons.last_mut() {
+                    *r = value_origin(&lines, i, col, "python");
+                }
             } else if body.starts_with("run:") {
                 if let Some(r) = map.runs.last_mut() {
                     *r = value_origin(&lines, i, col, "run");

@@ -3,7 +3,7 @@
 
 use super::error::{ScenarioError, TraceFrame};
 use super::load::Loaded;
-use super::source::Pos;
+use super::python::PySource;
 use crate::script::ScriptError;
 
 /// Whether `message` is a Python exception (`AttributeError: ...`, `StopIteration`), not a limit or a
@@ -15,26 +15,30 @@ fn is_exception(message: &str) -> bool {
         && ["Error", "Exception", "Exit", "Interrupt", "Iteration", "Warning"].iter().any(|s| name.ends_with(s))
 }
 
-/// The statement starting first on `line`: its function and column.
-fn statement_at(loaded: &Loaded, line: usize) -> Option<&crate::python::Anchor> {
-    loaded.cells.iter().flat_map(|c| &c.anchors).filter(|a| a.line == line).min_by_key(|a| a.column)
+/// The statement starting first on module line `line`: its function and column.
+fn statement_at(py: &PySource, line: usize) -> Option<&crate::python::Anchor> {
+    py.all_cells().flat_map(|c| &c.anchors).filter(|a| a.line == line).min_by_key(|a| a.column)
 }
 
-/// The error of a Python cell's run: a traceback for an exception, a located message otherwise.
+/// The error of a Python cell's run: a traceback for an exception, a located message otherwise. Its lines
+/// (the module's) are mapped to the file's.
 pub fn python_error(loaded: &Loaded, e: ScriptError) -> ScenarioError {
+    let Some(py) = &loaded.python else { return loaded.error(None, e.message) };
     let line = e.trace.last().copied().or(e.line).unwrap_or(1);
-    let column = statement_at(loaded, line).map_or(1, |a| a.column);
-    let mut error = loaded.error(Some(Pos { line, col: column }), e.message);
+    let column = statement_at(py, line).map_or(1, |a| a.column);
+    let mut error = loaded.error(Some(py.file_pos(line, column)), e.message);
     if is_exception(&error.message) {
         let lines = if e.trace.is_empty() { vec![line] } else { e.trace };
         error.traceback = lines
             .into_iter()
             .map(|l| TraceFrame {
-                line: l,
-                function: statement_at(loaded, l)
-                    .and_then(|a| a.function.clone())
-                    .unwrap_or_else(|| "<module>".to_string()),
-                text: loaded.text.lines().nth(l - 1).unwrap_or("").trim().to_string(),
+                line: py.file_pos(l, 1).line,
+                // Tracebacks name a method by its own name (`co_name`), not `Class.method`.
+                function: statement_at(py, l)
+                    .and_then(|a| a.function.as_deref())
+                    .map_or("<module>", |f| f.rsplit('.').next().unwrap_or(f))
+                    .to_string(),
+                text: py.text.lines().nth(l - 1).unwrap_or("").trim().to_string(),
             })
             .collect();
     }

@@ -81,3 +81,23 @@ fn arguments_stay_on_the_callers_stack_through_3_10() {
         assert_eq!((code, out.as_str()), (0, want), "{profile}: {err}");
     }
 }
+
+#[test]
+fn a_yaml_scenario_written_in_python_runs_its_python_with_its_own_lines() {
+    let yaml = "name: y\nsteps:\n  - title: one\n    python: |\n      import sys\n      a = []\n      b = a\n    expect:\n      - sys.getrefcount(a) == 4\n  - title: two\n    python: |\n      del b\n      a.missing\n";
+    let (code, out, err) = heapscope(&["run", "--headless"], Some(("python_steps.yaml", yaml)));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("line 13, in <module>\n    a.missing\nAttributeError: 'list' object has no attribute 'missing'"),
+        "{err}"
+    );
+    let one_step = &yaml[..yaml.find("  - title: two").unwrap()];
+    let (code, out, err) = heapscope(&["run", "--headless", "--format", "json"], Some(("one_step.yaml", one_step)));
+    assert_eq!(code, 1, "{out}{err}");
+    // The failed expectation is reported at its YAML line, with both sides.
+    assert!(out.contains("\"line\": 9") && out.contains("left 3 == right 4"), "{out}");
+    let mixed = "name: m\nsteps:\n  - title: one\n    python: |\n      a = 1\n  - title: two\n    run: let b = 2;\n";
+    let (code, _, err) = heapscope(&["check"], Some(("mixed.yaml", mixed)));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("mixed.yaml:6:") && err.contains("step 2 is Rhai"), "{err}");
+}
