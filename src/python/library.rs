@@ -299,7 +299,7 @@ impl Lowering<'_> {
                 let obj = self.expr(&a.value)?.0;
                 return Ok((
                     format!(
-                        "py_callm({obj}, {}, [{}], {})",
+                        "py_callm({obj}, {}, [{}]{})",
                         rhai_string(a.attr.as_str()),
                         args.join(", "),
                         keywords(&kw)
@@ -310,7 +310,7 @@ impl Lowering<'_> {
             _ => {}
         }
         let f = self.expr(&c.func)?.0;
-        Ok((format!("py_call({f}, [{}], {})", args.join(", "), keywords(&kw)), false))
+        Ok((format!("py_call({f}, [{}]{})", args.join(", "), keywords(&kw)), false))
     }
 
     /// `[elt for x in it if c ...]`: a block that builds the list; the loop variables are its own. On
@@ -456,7 +456,12 @@ impl Lowering<'_> {
     }
 }
 
+/// A call's keyword arguments as its last Rhai argument (`, #{...}`); nothing without any (the calls have
+/// an overload without them, so most calls build no map).
 fn keywords(kw: &[(String, String)]) -> String {
+    if kw.is_empty() {
+        return String::new();
+    }
     let items: Vec<String> = kw.iter().map(|(k, v)| format!("{}: {v}", rhai_string(k))).collect();
-    format!("#{{{}}}", items.join(", "))
+    format!(", #{{{}}}", items.join(", "))
 }

@@ -228,9 +228,9 @@ impl<'a> Lowering<'a> {
         match s {
             Stmt::Expr(e) => {
                 let line = self.anchor(s);
-                // A docstring or other constant expression does nothing.
+                // The value is released as the statement ends, as Python's POP_TOP does.
                 let text = self.expr(&e.value)?.0;
-                self.emit(line, &format!("{text}; "));
+                self.emit(line, &format!("py_drop({text}); "));
             }
             Stmt::Pass(_) => {
                 let line = self.anchor(s);

@@ -214,6 +214,8 @@ pub(crate) fn instrument(
         let site = site.filter(|_| hooks);
         let text = match site {
             Some(_) => format!("(); {HOOK} {}; ", first + sites.len()),
+            // A generated script releases its statements' values itself.
+            None if anchors.is_some() => continue,
             None => "(); ".to_string(),
         };
         inserts.push((line, column, text.chars().count()));

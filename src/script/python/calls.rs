@@ -301,9 +301,18 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
     engine.register_fn("py_call", move |ctx: NativeCallContext, f: Dynamic, args: Array, kw: Map| {
         call(&r, &ctx, &f, args, kw)
     });
+    // Without keywords (most calls): no map to build.
+    let r = rt.clone();
+    engine.register_fn("py_call", move |ctx: NativeCallContext, f: Dynamic, args: Array| {
+        call(&r, &ctx, &f, args, Map::new())
+    });
     let r = rt.clone();
     engine.register_fn("py_callm", move |ctx: NativeCallContext, o: Dynamic, name: &str, args: Array, kw: Map| {
         call_method(&r, &ctx, o, name, args, kw)
+    });
+    let r = rt.clone();
+    engine.register_fn("py_callm", move |ctx: NativeCallContext, o: Dynamic, name: &str, args: Array| {
+        call_method(&r, &ctx, o, name, args, Map::new())
     });
     let r = rt.clone();
     engine.register_fn("py_getattr", move |o: Dynamic, name: &str| getattr(&r, &o, name));

@@ -253,6 +253,13 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
     engine.register_fn("py_next", move |ctx: NativeCallContext, it: &mut PyIter| next(&r, &ctx, it));
     engine.register_fn("py_stop", |v: &mut Dynamic| v.is::<Stop>());
     engine.register_fn("py_take", |v: &mut Dynamic| std::mem::take(v));
+    // An expression statement's value, released as the statement ends (Rhai would keep it until the next
+    // statement ends), with the finalizers that makes due.
+    let r = rt.clone();
+    engine.register_fn("py_drop", move |ctx: NativeCallContext, v: Dynamic| {
+        drop(v);
+        crate::script::runtime::Runtime::run_calls(&r, &ctx)
+    });
     let r = rt.clone();
     engine.register_fn("py_builtin_next", move |ctx: NativeCallContext, it: Dynamic| -> RResult<Dynamic> {
         let x = builtin_next(&r, &ctx, it)?;
