@@ -197,13 +197,28 @@ fn load(file: &Path, profile: Option<PyVersion>) -> Result<scenario::Loaded, Sce
     Ok(loaded)
 }
 
+/// Keeps what a failed run printed.
+struct PrintedSoFar(String);
+
+impl scenario::runner::Observer for PrintedSoFar {
+    fn failed(&mut self, interp: &mut crate::script::Interpreter, _error: &ScenarioError) {
+        self.0 = interp.runtime().stdout.borrow().clone();
+    }
+}
+
 fn run_scenario(file: &Path, headless: bool, format: Format, profile: Option<PyVersion>) -> ExitCode {
     if !headless {
         return interactive(file, profile);
     }
-    let (report, interp) = match load(file, profile).and_then(|l| scenario::runner::run_until(&l, None)) {
+    let mut printed = PrintedSoFar(String::new());
+    let run = load(file, profile).and_then(|l| scenario::runner::run_observed(&l, None, &mut printed));
+    let (report, interp) = match run {
         Ok(r) => r,
         Err(e) => {
+            // As Python does, what the program printed before the error stays printed.
+            if format == Format::Stdout {
+                let _ = std::io::Write::write_all(&mut std::io::stdout(), printed.0.as_bytes());
+            }
             eprintln!("{e}");
             return ExitCode::from(BAD_INPUT);
         }

@@ -35,10 +35,18 @@ impl Lowering<'_> {
         local || self.module.globals.contains(name)
     }
 
+    /// Whether `name` is a local of the innermost function (`UnboundLocalError` when read unbound).
+    fn is_local(&self, name: &str) -> bool {
+        matches!(self.frames.last(), Some(Frame::Function { locals, .. }) if locals.contains(name))
+    }
+
     fn name(&mut self, n: &ast::ExprName) -> Result<Lowered, PyError> {
         let id = n.id.as_str();
         if self.is_variable(id) {
-            return Ok((mangle(id), false));
+            if self.binds.is_certain(id, self.frames.len()) {
+                return Ok((mangle(id), false));
+            }
+            return Ok((format!("py_load({}, {}, {})", mangle(id), rhai_string(id), self.is_local(id)), false));
         }
         if id == "__name__" {
             return Ok((self.constant("s:__main__".into(), "str(\"__main__\")".into()), false));
@@ -282,7 +290,12 @@ impl Lowering<'_> {
                 if self.module.modules.contains_key(id) || self.module.imported.contains_key(id) {
                     return Err(self.refuse(n, &format!("rebinding the imported name `{id}` is not simulated")));
                 }
-                format!("{} = {value};", mangle(id))
+                self.binds.bind(id, self.frames.len());
+                match self.module.finalizers {
+                    // The old value's finalizers run inside the statement, as STORE_NAME's decref runs them.
+                    true => format!("{}.py_set({value});", mangle(id)),
+                    false => format!("{} = {value};", mangle(id)),
+                }
             }
             Expr::Attribute(a) => {
                 let obj = self.expr(&a.value)?.0;
@@ -343,7 +356,8 @@ impl Lowering<'_> {
             // slot does).
             Expr::Name(n) => {
                 self.name(n)?;
-                format!("{} = ();", mangle(n.id.as_str()))
+                let id = n.id.as_str();
+                format!("{}.py_unbind({}, {});", mangle(id), rhai_string(id), self.is_local(id))
             }
             Expr::Attribute(a) => format!("py_delattr({}, {});", self.expr(&a.value)?.0, rhai_string(a.attr.as_str())),
             Expr::Subscript(s) => {

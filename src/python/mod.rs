@@ -6,6 +6,7 @@
 //! current with every grammar change (3.14's t-strings, PEP 758), error-tolerant with precise ranges; the
 //! older `rustpython-parser` stopped at Python 3.11's grammar.
 
+mod binding;
 mod cells;
 mod expr;
 mod library;

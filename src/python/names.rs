@@ -19,6 +19,25 @@ pub struct Module {
     pub modules: HashMap<String, &'static str>,
     /// Local name -> (module, attribute) (`from gc import collect as c`).
     pub imported: HashMap<String, (&'static str, String)>,
+    /// Every name a `del` statement anywhere deletes.
+    pub deleted: BTreeSet<String>,
+    /// Whether a class defines `__del__` or weakref is imported: then an object's death can run code, and
+    /// rebinding a name must run it before the next statement.
+    pub finalizers: bool,
+}
+
+/// Collects, in every scope, the names `del` statements delete and whether any method is a `__del__`.
+struct Scan<'a>(&'a mut Module);
+
+impl<'b> ruff_python_ast::visitor::Visitor<'b> for Scan<'_> {
+    fn visit_stmt(&mut self, stmt: &'b Stmt) {
+        match stmt {
+            Stmt::Delete(d) => d.targets.iter().for_each(|t| target_names(t, &mut self.0.deleted)),
+            Stmt::FunctionDef(f) if f.name.as_str() == "__del__" => self.0.finalizers = true,
+            _ => {}
+        }
+        ruff_python_ast::visitor::walk_stmt(self, stmt);
+    }
 }
 
 /// The simulated module called `name`, or the refusal.
@@ -108,6 +127,8 @@ impl Module {
         let mut ignored = BTreeSet::new();
         bound_names(body, &mut m.globals, &mut ignored);
         declared_global(body, &mut m.globals);
+        let mut scan = Scan(&mut m);
+        body.iter().for_each(|s| ruff_python_ast::visitor::Visitor::visit_stmt(&mut scan, s));
         for s in body {
             match s {
                 Stmt::Import(i) => {
@@ -137,6 +158,7 @@ impl Module {
                 _ => {}
             }
         }
+        m.finalizers |= m.modules.values().chain(m.imported.values().map(|(m, _)| m)).any(|m| *m == "weakref");
         for name in m.modules.keys().chain(m.imported.keys()) {
             m.globals.remove(name);
         }

@@ -1,6 +1,7 @@
 //! Lowering statements: each Python statement's Rhai starts on the statement's own line, so line numbers
 //! agree; an [`Anchor`] marks where it starts (stepping stops there and nowhere else).
 
+use super::binding::Bindings;
 use super::cells::Cell;
 use super::names::{self, Module};
 use super::{Anchor, Lines, PyError};
@@ -106,6 +107,8 @@ pub struct Lowering<'a> {
     pub(crate) temps: usize,
     /// Whether the statement being lowered is directly in a cell (so `assert` is a step expectation).
     top_level: bool,
+    /// Which names are certainly bound here.
+    pub(crate) binds: Bindings,
 }
 
 impl<'a> Lowering<'a> {
@@ -121,6 +124,7 @@ impl<'a> Lowering<'a> {
             frames: vec![Frame::Module],
             temps: 0,
             top_level: true,
+            binds: Bindings::new(module.deleted.clone()),
         }
     }
 
@@ -178,7 +182,7 @@ impl<'a> Lowering<'a> {
     /// What runs before the first statement: a `let` for every global (unbound until assigned) and every
     /// constant, created as the module's code object is, before anything runs.
     pub fn prelude(&self) -> String {
-        let mut p: String = self.module.globals.iter().map(|g| format!("let {} = (); ", mangle(g))).collect();
+        let mut p: String = self.module.globals.iter().map(|g| format!("let {} = py_unbound(); ", mangle(g))).collect();
         p.extend(self.consts.iter().enumerate().map(|(i, init)| format!("let __k{i} = {init}; ")));
         p
     }
@@ -205,13 +209,18 @@ impl<'a> Lowering<'a> {
 
     /// Lower a block of statements (a body), each on its own line; `None` when it is empty.
     fn body(&mut self, body: &[Stmt]) -> Result<(), PyError> {
+        self.binds.block(true);
+        let result = self.statements(body);
+        self.binds.block(false);
+        result
+    }
+
+    /// Lower statements that are not directly in a cell.
+    fn statements(&mut self, body: &[Stmt]) -> Result<(), PyError> {
         let top = std::mem::replace(&mut self.top_level, false);
-        for s in body {
-            self.top_level = false;
-            self.stmt(s)?;
-        }
+        let result = body.iter().try_for_each(|s| self.stmt(s));
         self.top_level = top;
-        Ok(())
+        result
     }
 
     /// Close a block opened on an earlier line: the text goes at the end of the last line written.
@@ -377,8 +386,11 @@ impl<'a> Lowering<'a> {
         self.emit(line, &format!("{{ let {it} = py_iter({iter}); loop {{ "));
         // Each iteration stops at the `for` line again, as Python's tracer does.
         self.anchor(f);
-        let bind = self.assign(&f.target, &format!("{n}.py_take()"))?;
-        self.emit(line, &format!("let {n} = {it}.py_next(); if {n}.py_stop() {{ break; }} {bind} "));
+        // The target is bound only if the loop runs at all.
+        self.binds.block(true);
+        let bind = self.assign(&f.target, &format!("{n}.py_take()"));
+        self.binds.block(false);
+        self.emit(line, &format!("let {n} = {it}.py_next(); if {n}.py_stop() {{ break; }} {} ", bind?));
         self.body(&f.body)?;
         self.close("} } ");
         Ok(())
@@ -429,6 +441,7 @@ impl<'a> Lowering<'a> {
         self.emit(line, &format!("{} = ", mangle(f.name.as_str())));
         self.function(f.name.as_str(), &f.parameters, &f.body, line)?;
         self.close("; ");
+        self.binds.bind(f.name.as_str(), self.frames.len());
         Ok(())
     }
 
@@ -471,17 +484,22 @@ impl<'a> Lowering<'a> {
                     .error(&params.range, format!("the local `{l}` hides the module of that name: not simulated")));
             }
         }
-        let declare: String =
-            locals.iter().filter(|l| !names_list.contains(l)).map(|l| format!("let {} = (); ", mangle(l))).collect();
+        let declare: String = locals
+            .iter()
+            .filter(|l| !names_list.contains(l))
+            .map(|l| format!("let {} = py_unbound(); ", mangle(l)))
+            .collect();
         let params_rhai = names_list.iter().map(|n| mangle(n)).collect::<Vec<_>>().join(", ");
         let quoted: Vec<String> = names_list.iter().map(|n| rhai_string(n)).collect();
         let flags = i64::from(star) | (i64::from(starstar) << 1);
         self.emit(line, &format!("py_def({}, |{params_rhai}| {{ {declare}", rhai_string(name)));
+        let saved = self.binds.enter_function(&names_list, &locals, self.frames.len() + 1);
         self.frames.push(Frame::Function { name: name.to_string(), locals });
         // A docstring is not code: the function's first line event is its next statement.
         let docstring = matches!(body.first(), Some(Stmt::Expr(e)) if e.value.is_string_literal_expr());
-        let result = self.body(&body[usize::from(docstring)..]);
+        let result = self.statements(&body[usize::from(docstring)..]);
         self.frames.pop();
+        self.binds.leave_function(saved);
         result?;
         self.close(&format!("() }}, [{}], [{}], {flags})", quoted.join(", "), defaults.join(", ")));
         Ok(())
@@ -518,6 +536,7 @@ impl<'a> Lowering<'a> {
             }
         }
         self.emit(line, &format!("{var} = py_class({}, {slots}, {has_del}); ", rhai_string(&name)));
+        self.binds.bind(&name, self.frames.len());
         for s in &c.body {
             match s {
                 Stmt::FunctionDef(f) => {

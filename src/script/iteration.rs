@@ -9,7 +9,7 @@ use super::builtins::act;
 use super::handle::PyObj;
 use super::runtime::{Rt, Runtime, to_rhai};
 use crate::heap::{Heap, Kind, ObjId, Value};
-use rhai::{Array, Dynamic, Engine, FnPtr, INT, NativeCallContext};
+use rhai::{Array, Dynamic, Engine, FnPtr, NativeCallContext};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -99,7 +99,8 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
     let (r, g) = (rt.clone(), gens.clone());
     engine.register_fn("sum", move |ctx: NativeCallContext, src: PyObj| -> RResult<Dynamic> {
         let is_gen = g.borrow().contains_key(&src.id());
-        let mut total: INT = 0;
+        // bltinmodule.c's builtin_sum_impl adds ints in C until the result is made, so no int is made per item.
+        let mut total: i128 = 0;
         for pos in 0.. {
             let v = if is_gen {
                 match next(&ctx, &src)? {
@@ -112,9 +113,9 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
                     None => break,
                 }
             };
-            total += plain_int(&r, &v)?;
+            total = total.checked_add(plain_int(&r, &v)?).ok_or("sum() beyond 128 bits is not simulated")?;
         }
-        let id = act(&r, &ctx, |h| h.new_int(i128::from(total)).map_err(to_rhai))?;
+        let id = act(&r, &ctx, |h| h.new_int(total).map_err(to_rhai))?;
         Ok(Dynamic::from(PyObj::owned(&r, id)))
     });
     let r = rt.clone();
@@ -145,13 +146,18 @@ pub(crate) fn generator_next(rt: &Rt, ctx: &NativeCallContext, id: ObjId) -> RRe
 }
 
 /// The integer value of a script value (a Rhai int or an int object).
-fn plain_int(rt: &Rt, v: &Dynamic) -> RResult<INT> {
+fn plain_int(rt: &Rt, v: &Dynamic) -> RResult<i128> {
     if let Ok(i) = v.as_int() {
-        return Ok(i);
+        return Ok(i128::from(i));
+    }
+    // A bool is an int (`sum(x > 2 for x in xs)` counts).
+    if let Ok(b) = v.as_bool() {
+        return Ok(i128::from(b));
     }
     let id = v.read_lock::<PyObj>().map(|p| p.id()).ok_or("TypeError: unsupported operand type for sum()")?;
     match rt.heap.borrow().value(id).map_err(to_rhai)? {
-        Some(Value::Int(i)) => Ok(*i as INT),
+        Some(Value::Int(i)) => Ok(*i),
+        Some(Value::Float(_)) => Err("sum() of floats is not simulated yet".into()),
         _ => Err("TypeError: unsupported operand type(s) for +: 'int' and a non-int".into()),
     }
 }

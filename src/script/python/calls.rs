@@ -148,6 +148,25 @@ fn call_function(rt: &Rt, ctx: &NativeCallContext, f: ObjId, args: Vec<Dynamic>,
     result
 }
 
+/// The value of a name that has none.
+#[derive(Clone, Copy)]
+pub struct Unbound;
+
+/// Reading an unbound name: `NameError` for a global, `UnboundLocalError` (worded per version) for a local.
+fn unbound(rt: &Rt, name: &str, local: bool) -> Box<rhai::EvalAltResult> {
+    if !local {
+        return format!("NameError: name '{name}' is not defined").into();
+    }
+    // Python/ceval.c: UNBOUNDLOCAL_ERROR_MSG changed wording in 3.11 (observed on 3.10 and 3.11).
+    match rt.heap.borrow().profile().version < PyVersion::V3_11 {
+        true => format!("UnboundLocalError: local variable '{name}' referenced before assignment").into(),
+        false => {
+            format!("UnboundLocalError: cannot access local variable '{name}' where it is not associated with a value")
+                .into()
+        }
+    }
+}
+
 /// `f(*args, **kw)` for any callable value.
 fn call(rt: &Rt, ctx: &NativeCallContext, f: &Dynamic, args: Array, kw: Map) -> RResult<Dynamic> {
     let Some(id) = obj(f) else {
@@ -344,6 +363,30 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
     });
     engine.register_fn("py_name_error", |name: &str| -> RResult<Dynamic> {
         Err(format!("NameError: name '{name}' is not defined").into())
+    });
+    // A name with no value (before its first binding, after `del`): not `None`, which is `()`.
+    engine.register_type_with_name::<Unbound>("unbound");
+    engine.register_fn("py_unbound", || Unbound);
+    // `del name`: the name loses its value now, and what that frees is finalized inside the statement.
+    let r = rt.clone();
+    engine.register_fn("py_unbind", move |ctx: NativeCallContext, v: &mut Dynamic, name: &str, local: bool| {
+        if v.is::<Unbound>() {
+            return Err(unbound(&r, name, local));
+        }
+        drop(std::mem::replace(v, Dynamic::from(Unbound)));
+        crate::script::runtime::Runtime::run_calls(&r, &ctx)
+    });
+    let r = rt.clone();
+    engine.register_fn("py_set", move |ctx: NativeCallContext, v: &mut Dynamic, value: Dynamic| {
+        drop(std::mem::replace(v, value));
+        crate::script::runtime::Runtime::run_calls(&r, &ctx)
+    });
+    let r = rt.clone();
+    engine.register_fn("py_load", move |v: Dynamic, name: &str, local: bool| -> RResult<Dynamic> {
+        match v.is::<Unbound>() {
+            true => Err(unbound(&r, name, local)),
+            false => Ok(v),
+        }
     });
     let r = rt.clone();
     engine.register_fn("py_raise", move |kind: &str, msg: Dynamic| -> RResult<()> {

@@ -214,8 +214,40 @@ pub(crate) fn equal(h: &Heap, a: &Dynamic, b: &Dynamic) -> bool {
         return float(&x) == float(&y);
     }
     match (obj(a), obj(b)) {
-        (Some(x), Some(y)) => h.py_eq(x, y),
+        (Some(x), Some(y)) => same_value(h, x, y, 0),
         _ => a.is_unit() && b.is_unit(),
+    }
+}
+
+/// `x == y` for objects: containers compare by their items, as `list_richcompare`, `tuplerichcompare`,
+/// `dict_equal` and `set_richcompare` do (identity first, as `PyObject_RichCompare`'s callers do for
+/// items); a container nested deeper than CPython's recursion limit compares unequal here rather than raise.
+fn same_value(h: &Heap, x: ObjId, y: ObjId, depth: usize) -> bool {
+    if x == y {
+        return true;
+    }
+    let kinds = (h.get(x).map(|o| o.kind()), h.get(y).map(|o| o.kind()));
+    let items_equal = |p: Vec<ObjId>, q: Vec<ObjId>| {
+        p.len() == q.len() && p.iter().zip(&q).all(|(a, b)| same_value(h, *a, *b, depth + 1))
+    };
+    match kinds {
+        _ if depth > 1000 => false,
+        (Ok(Kind::List), Ok(Kind::List)) | (Ok(Kind::Tuple), Ok(Kind::Tuple)) => {
+            items_equal(items(h, x).unwrap_or_default(), items(h, y).unwrap_or_default())
+        }
+        (Ok(Kind::Dict), Ok(Kind::Dict)) => {
+            let keys = h.keys(x).unwrap_or_default();
+            keys.len() == h.keys(y).map_or(0, |k| k.len())
+                && keys.iter().all(|&k| match (h.dict_get(x, k), h.dict_get(y, k)) {
+                    (Ok(Some(a)), Ok(Some(b))) => same_value(h, a, b, depth + 1),
+                    _ => false,
+                })
+        }
+        (Ok(Kind::Set), Ok(Kind::Set)) => {
+            let (p, q) = (h.keys(x).unwrap_or_default(), h.keys(y).unwrap_or_default());
+            p.len() == q.len() && p.iter().all(|a| q.iter().any(|b| h.py_eq(*a, *b)))
+        }
+        _ => h.py_eq(x, y),
     }
 }
 
