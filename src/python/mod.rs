@@ -10,6 +10,7 @@ mod binding;
 mod cells;
 mod expr;
 mod library;
+mod moved;
 mod names;
 mod stmt;
 

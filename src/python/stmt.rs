@@ -3,6 +3,7 @@
 
 use super::binding::Bindings;
 use super::cells::Cell;
+use super::moved;
 use super::names::{self, Module};
 use super::{Anchor, Lines, PyError};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -109,6 +110,8 @@ pub struct Lowering<'a> {
     top_level: bool,
     /// Which names are certainly bound here.
     pub(crate) binds: Bindings,
+    /// Anchors of lambdas, travelling with their text (see [`moved`]).
+    carried: Vec<(usize, Anchor)>,
 }
 
 impl<'a> Lowering<'a> {
@@ -125,6 +128,7 @@ impl<'a> Lowering<'a> {
             temps: 0,
             top_level: true,
             binds: Bindings::new(module.deleted.clone()),
+            carried: Vec::new(),
         }
     }
 
@@ -176,7 +180,9 @@ impl<'a> Lowering<'a> {
         // defined in one cell and called from another reports lines of the file.
         let mut lines = std::mem::take(&mut self.out);
         lines[..cell.first_line - 1].iter_mut().for_each(String::clear);
-        Ok((lines.join("\n"), std::mem::take(&mut self.anchors)))
+        let mut anchors = std::mem::take(&mut self.anchors);
+        anchors.extend(moved::resolve(&lines, std::mem::take(&mut self.carried)));
+        Ok((lines.join("\n"), anchors))
     }
 
     /// What runs before the first statement: a `let` for every global (unbound until assigned) and every
@@ -198,12 +204,25 @@ impl<'a> Lowering<'a> {
     /// Take back what was written since `mark`, as one line of text.
     pub(crate) fn take_since(&mut self, mark: (usize, usize, usize)) -> String {
         let (line, at, anchors) = mark;
-        self.anchors.truncate(anchors);
         let mut text = self.out[line - 1].split_off(at);
+        // Where each taken line starts in `text`, in characters, to carry the anchors on it along.
+        let mut starts = vec![(line, self.out[line - 1].chars().count(), 0)];
         for l in line..self.out.len() {
             text.push(' ');
+            starts.push((l + 1, 0, text.chars().count()));
             text += &std::mem::take(&mut self.out[l]);
         }
+        let taken: Vec<(usize, Anchor)> = self
+            .anchors
+            .split_off(anchors)
+            .into_iter()
+            .filter_map(|a| {
+                let &(_, before, start) = starts.iter().find(|(l, ..)| *l == a.line)?;
+                Some((start + (a.rhai_column - 1).checked_sub(before)?, a))
+            })
+            .collect();
+        let carried = moved::carry(&mut text, taken, self.carried.len());
+        self.carried.extend(carried);
         text
     }
 

@@ -7,7 +7,6 @@ Output (stdout, JSON): one entry per step, mapping each user-bound global to its
 and this harness's, move it in ways no program controls.
 Classes, functions and modules are not observed. The collector is disabled, as scenarios usually want.
 """
-import contextlib
 import gc
 import io
 import json
@@ -43,20 +42,24 @@ def main():
     spec = json.load(sys.stdin)
     if not spec.get("gc_enabled", True):
         gc.disable()
-    g = {"__name__": "__main__", "gc": gc, "sys": sys, "weakref": weakref}
-    codes = [compile(s, "<step %d>" % i, "exec") if s else None for i, s in enumerate(spec["steps"], 1)]
-    if spec.get("setup"):
-        exec(compile(spec["setup"], "<setup>", "exec"), g)
-    # Start clean: the interpreter's own start-up garbage must not be found by the scenario's collections.
-    gc.collect()
     results = []
+    g = {"__name__": "__main__", "gc": gc, "sys": sys, "weakref": weakref}
+    # The interpreter's own start-up garbage must not be found by the scenario's collections.
+    g["_heapscope_start"] = gc.collect
+    g["_heapscope_step_done"] = lambda: results.append(observe(g))
+    # One program, as the scenario is: the steps run in one frame, each followed by the observation, so no
+    # frame, context manager or bound method of the harness lives and dies between them (a step's
+    # gc.freeze() would freeze it, and its death lower gc.get_freeze_count()).
+    parts = [spec.get("setup") or "", "_heapscope_start()"]
+    for step in spec["steps"]:
+        parts += [step or "", "_heapscope_step_done()"]
+    code = compile("\n".join(parts) + "\n", "<scenario>", "exec")
     # What the steps print is theirs, not the harness's output.
-    printed = io.StringIO()
-    for code in codes:
-        if code is not None:
-            with contextlib.redirect_stdout(printed):
-                exec(code, g)
-        results.append(observe(g))
+    real, sys.stdout = sys.stdout, io.StringIO()
+    try:
+        exec(code, g)
+    finally:
+        sys.stdout = real
     for step in results:
         for entry in step.values():
             text = entry["value"]

@@ -231,7 +231,15 @@ pub fn run_observed(
 ) -> Result<(Report, Interpreter), ScenarioError> {
     let sc = &loaded.scenario;
     let limits = Limits { heap_limit: sc.heap_limit.or(Limits::default().heap_limit), ..Limits::default() };
-    let file = loaded.path.file_name().map_or("<scenario>".into(), |f| f.to_string_lossy().to_string());
+    let file = match loaded.path.extension().is_some_and(|e| e == "py") {
+        // A script's `co_filename` is the path it was run by; from 3.9 `__main__`'s is made absolute
+        // (bpo-20443; observed: `tm.py` on 3.8, `/tmp/tm.py` on 3.10).
+        true if loaded.profile > crate::heap::PyVersion::V3_8 => {
+            std::path::absolute(&loaded.path).unwrap_or_else(|_| loaded.path.clone()).to_string_lossy().to_string()
+        }
+        true => loaded.path.to_string_lossy().to_string(),
+        false => loaded.path.file_name().map_or("<scenario>".into(), |f| f.to_string_lossy().to_string()),
+    };
     let profile = crate::heap::Profile::for_version(loaded.profile);
     let mut interp = Interpreter::with_sink(profile, limits, &file, observer.sink());
     {

@@ -39,7 +39,45 @@ impl Statistic {
     }
 
     fn traceback(&self) -> String {
-        if self.line == 0 { format!("{}:0", self.file) } else { format!("{}:{}", self.file, self.line) }
+        self.frame().to_string()
+    }
+
+    /// `stat.traceback`: its one frame.
+    pub fn frame(&self) -> Frame {
+        Frame { file: self.file.clone(), line: self.line }
+    }
+
+    /// `repr(stat)`: `Statistic.__repr__` / `StatisticDiff.__repr__` (Lib/tracemalloc.py).
+    pub fn repr(&self) -> String {
+        let traceback = self.frame().repr();
+        match self.diff {
+            None => format!("<Statistic traceback={traceback} size={} count={}>", self.size, self.count),
+            Some((sd, cd)) => format!(
+                "<StatisticDiff traceback={traceback} size={} ({sd:+}) count={} ({cd:+})>",
+                self.size, self.count
+            ),
+        }
+    }
+}
+
+/// A statistic's traceback, one frame deep (`tracemalloc.start()` keeps one frame by default).
+#[derive(Clone, Debug)]
+pub struct Frame {
+    file: String,
+    line: u32,
+}
+
+impl Frame {
+    /// `repr(traceback)`: `<Traceback (<Frame filename='f.py' lineno=3>,)>`.
+    pub fn repr(&self) -> String {
+        format!("<Traceback (<Frame filename={} lineno={}>,)>", crate::script::python::str_repr(&self.file), self.line)
+    }
+}
+
+impl fmt::Display for Frame {
+    /// `str(traceback)`: `Frame.__str__` of its most recent frame, `filename:lineno`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
     }
 }
 
@@ -133,6 +171,7 @@ impl Snapshot {
 pub fn register(engine: &mut Engine, rt: &Rt, file: &str) {
     engine.register_type_with_name::<Snapshot>("Snapshot");
     engine.register_type_with_name::<Statistic>("Statistic");
+    engine.register_type_with_name::<Frame>("Traceback");
     engine.register_fn("statistics", |s: &mut Snapshot, key: &str| -> RResult<Array> {
         Ok(s.statistics(key)?.into_iter().map(Dynamic::from).collect())
     });

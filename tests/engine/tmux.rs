@@ -87,3 +87,34 @@ fn the_view_steps_forwards_and_back_in_a_real_terminal_and_restores_it() {
     assert_eq!(modes.split_whitespace().collect::<Vec<_>>(), ["icanon", "echo"], "the terminal is back in cooked mode");
     assert!(!after.contains("Objects ·"), "the alternate screen is gone:\n{after}");
 }
+
+#[test]
+fn a_python_file_steps_by_python_statement_into_methods_and_shows_its_asserts_at_the_step_end() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipped: tmux is not installed, so the real-terminal test cannot run");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_heapscope");
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/article/node_cycle.py");
+    let script = format!("{bin} run {scenario}; echo EXIT=$?; sleep 60");
+    let s = Session(format!("heapscope-py-test-{}", std::process::id()));
+    let made = Command::new("tmux")
+        .args(["new-session", "-d", "-s", &s.0, "-x", "120", "-y", "50", "sh", "-c", &script])
+        .status()
+        .expect("tmux starts");
+    assert!(made.success());
+    s.wait_for("step 1/4");
+    // import gc, import sys, the cell's end, class Node, def __init__, gc.disable(), a = Node(1), and into
+    // the method: the stops of CPython's tracer.
+    s.keys(&["l", "l", "l", "l", "l", "l", "l", "l"]);
+    let inside = s.wait_for("step 2/4 · line 12");
+    assert!(inside.contains("▶12         self.value = value"), "{inside}");
+    assert!(!inside.contains("py_"), "the Script panel shows the Python, not its lowering:\n{inside}");
+    // On to the step's end: its assert is checked there, and what it printed is shown.
+    s.keys(&["l", "l", "l", "l", "l", "l", "l", "l", "l"]);
+    let done = s.wait_for("step 2/4 · done");
+    assert!(done.contains("✓ sys.getrefcount(a) == 3"), "{done}");
+    assert!(done.contains("| refcount of a: 3"), "{done}");
+    s.keys(&["q"]);
+    s.wait_for("EXIT=0");
+}

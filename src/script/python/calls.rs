@@ -249,6 +249,9 @@ fn call_method(rt: &Rt, ctx: &NativeCallContext, o: Dynamic, name: &str, args: A
 
 fn getattr(rt: &Rt, o: &Dynamic, name: &str) -> RResult<Dynamic> {
     if let Some(stat) = o.read_lock::<crate::script::tracemalloc::Statistic>() {
+        if name == "traceback" {
+            return Ok(Dynamic::from(stat.frame()));
+        }
         let v =
             stat.field(name).ok_or_else(|| format!("AttributeError: 'Statistic' object has no attribute '{name}'"))?;
         drop(stat);

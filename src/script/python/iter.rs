@@ -232,6 +232,14 @@ pub(crate) fn builtin_method(
             };
             Ok(Dynamic::from(make(rt, ctx, |h| heap(h.new_str(&t)))?))
         }
+        (Kind::Str, "startswith" | "endswith", [x]) => {
+            let h = rt.heap.borrow();
+            if super::type_name(&h, x) != "str" {
+                return Err(format!("TypeError: str.{name}() of a non-str is not simulated").into());
+            }
+            let (s, affix) = (str_of(&h, &o), str_of(&h, x));
+            Ok(Dynamic::from(if name == "startswith" { s.starts_with(&affix) } else { s.ends_with(&affix) }))
+        }
         (Kind::Dict, "keys" | "values" | "items", []) => {
             Err(format!("TypeError: dict.{name}() views are not simulated yet: iterate over the dict itself").into())
         }

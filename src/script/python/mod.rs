@@ -8,6 +8,7 @@ mod ops;
 mod text;
 
 pub use calls::Signature;
+pub(crate) use text::str_repr;
 
 use super::args::RResult;
 use super::handle::PyObj;

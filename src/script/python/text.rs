@@ -8,6 +8,7 @@ use super::super::runtime::Rt;
 use super::ops::{items, str_of};
 use super::{Checked, heap, obj, owned};
 use crate::heap::{Heap, Kind, Value};
+use crate::script::tracemalloc::{Frame, Statistic};
 use rhai::{Array, Dynamic, Engine, INT, NativeCallContext};
 
 /// `repr(float)`: the shortest text that reads back, in fixed notation for exponents -4 to 15.
@@ -31,7 +32,7 @@ pub fn float_repr(f: f64) -> String {
 }
 
 /// `repr(str)`: single quotes unless the text has one and no double quote.
-fn str_repr(s: &str) -> String {
+pub(crate) fn str_repr(s: &str) -> String {
     let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
     let mut out = String::from(q);
     for c in s.chars() {
@@ -135,6 +136,12 @@ pub fn repr(h: &Heap, v: &Dynamic) -> String {
     if let Some(a) = v.read_lock::<Array>() {
         return format!("[{}]", a.iter().map(|x| repr(h, x)).collect::<Vec<_>>().join(", "));
     }
+    if let Some(s) = v.read_lock::<Statistic>() {
+        return s.repr();
+    }
+    if let Some(t) = v.read_lock::<Frame>() {
+        return t.repr();
+    }
     match obj(v) {
         Some(id) => repr_id(h, id, 0),
         None => v.to_string(),
@@ -150,6 +157,12 @@ pub fn str_text(h: &Heap, v: &Dynamic) -> String {
         && let Ok(Some(Value::Str(s))) = h.value(id)
     {
         return s.to_string();
+    }
+    if let Some(s) = v.read_lock::<Statistic>() {
+        return s.to_string();
+    }
+    if let Some(t) = v.read_lock::<Frame>() {
+        return t.to_string();
     }
     repr(h, v)
 }

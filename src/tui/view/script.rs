@@ -64,6 +64,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         }
     }
     let body_len = lines.len() - body_top;
+    // At a step's end its outcome is what to see: the expectations and what it printed are kept in view.
+    let mut outcome_end = None;
     if let Some((_, report)) = r.steps.iter().find(|(i, _)| Some(*i) == step)
         && mark.is_some_and(|m| m.kind == MarkKind::StepEnd)
     {
@@ -79,6 +81,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         for l in &report.log {
             lines.push(Line::styled(format!("| {l}"), t.dim()));
         }
+        outcome_end = Some(lines.len());
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Frames", t.title()));
@@ -104,9 +107,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     // Keep the current line in view, counting the rows wrapped lines take above it.
     let (inner, width) = (area.height.saturating_sub(2) as usize, area.width.saturating_sub(2).max(1) as usize);
     let rows = |ls: &[Line]| ls.iter().map(|l| l.width().div_ceil(width).max(1)).sum::<usize>();
-    let current_row =
-        site.map_or(0, |(si, sc)| rows(&lines[..(body_top + si.line).saturating_sub(sc.shown_from).min(lines.len())]));
-    let total = rows(&lines[..(body_top + body_len).min(lines.len())]);
+    let current_row = match outcome_end {
+        Some(end) => rows(&lines[..end]),
+        None => site
+            .map_or(0, |(si, sc)| rows(&lines[..(body_top + si.line).saturating_sub(sc.shown_from).min(lines.len())])),
+    };
+    let total = rows(&lines[..outcome_end.unwrap_or(body_top + body_len).min(lines.len())]);
     let top = if current_row < inner { 0 } else { scroll(current_row, inner, total) };
     let title = match (mark.map(|m| m.kind), site) {
         (Some(MarkKind::StepEnd), _) => " Script · step done, expectations checked ".to_string(),
