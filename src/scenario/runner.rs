@@ -129,6 +129,23 @@ fn python_lines(text: &str, last: usize) -> &str {
     text.match_indices('\n').nth(last.saturating_sub(1)).map_or(text, |(i, _)| &text[..i])
 }
 
+/// Run a Rhai script written at `origin` in `file`, numbered as the file: it runs after as many empty lines
+/// as precede it there, so every line it reports (tracemalloc's tracebacks, stepping, errors) is a line of
+/// the file, even from a function that another step defined.
+fn run_rhai(
+    interp: &mut Interpreter,
+    observer: &mut dyn Observer,
+    step: Option<usize>,
+    code: &str,
+    origin: Origin,
+    file: &std::path::Path,
+) -> Result<(), ScriptError> {
+    let numbered = format!("{}{code}", "\n".repeat(origin.line.saturating_sub(1)));
+    let script = Script { step, text: &numbered, shown_from: origin.line.max(1), origin: origin.at_line_1(), file };
+    observer.script(interp, &script);
+    interp.run(&numbered)
+}
+
 /// Run a Python cell (step `step`, or the setup): it shows its own lines of the module, numbered as the
 /// file, and stops only where its Python statements start.
 fn run_cell(
@@ -290,9 +307,8 @@ fn run_steps(
         interp.runtime().log.borrow_mut().clear();
     } else if let Some(setup) = &sc.setup {
         observer.step_start(interp, None);
-        let script = Script { step: None, text: setup, shown_from: 1, origin: loaded.map.setup, file: &loaded.path };
-        observer.script(interp, &script);
-        interp.run(setup).map_err(|e| fail(e, loaded.map.setup))?;
+        let origin = loaded.map.setup;
+        run_rhai(interp, observer, None, setup, origin, &loaded.path).map_err(|e| fail(e, origin.at_line_1()))?;
         interp.runtime().log.borrow_mut().clear();
     }
     let mut steps = Vec::new();
@@ -309,14 +325,12 @@ fn run_steps(
                 None => loaded.map.runs.get(i).copied().unwrap_or_default(),
             };
             let file = run_file.as_deref().unwrap_or(&loaded.path);
-            let script = Script { step: Some(i), text: code, shown_from: 1, origin, file };
-            observer.script(interp, &script);
-            if let Err(e) = interp.run(code) {
+            if let Err(e) = run_rhai(interp, observer, Some(i), code, origin, file) {
                 if let Some(path) = &run_file {
                     let pos = Pos { line: e.line.unwrap_or(1), col: e.column.unwrap_or(1) };
                     return Err(ScenarioError::at(path, code, Some(pos), e.message));
                 }
-                return Err(fail(e, origin));
+                return Err(fail(e, origin.at_line_1()));
             }
         }
         observer.after_run(i, interp);

@@ -20,6 +20,11 @@ pub struct Origin {
 }
 
 impl Origin {
+    /// The origin of the same text numbered as the file (preceded by the file's earlier lines, blank).
+    pub fn at_line_1(self) -> Origin {
+        Origin { line: 1, ..self }
+    }
+
     /// The file position of a script position (both 1-based).
     pub fn map(&self, line: Option<usize>, col: Option<usize>) -> Pos {
         let (l, c) = (line.unwrap_or(1), col.unwrap_or(1));

@@ -139,3 +139,14 @@ fn verify_compares_twins_with_every_local_cpython() {
     assert_eq!(code, 2);
     assert!(err.contains("no step has a `python:` twin"), "{err}");
 }
+
+#[test]
+fn tracemalloc_names_the_yaml_line_of_an_allocation_made_in_a_setup_function() {
+    // `r.body = bytes(200);` is line 12 of the file, inside a function the setup defines and step 2 calls.
+    let (code, out, err) = heapscope(&["run", "--headless", "scenarios/tracemalloc-leak.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tracemalloc-leak.yaml")).unwrap();
+    assert_eq!(text.lines().nth(11).map(str::trim), Some("r.body = bytes(200);"));
+    assert!(out.contains("| tracemalloc-leak.yaml:12: size="), "{out}");
+}
