@@ -8,6 +8,7 @@
 
 mod binding;
 mod cells;
+mod class;
 mod expr;
 mod library;
 mod moved;

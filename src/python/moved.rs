@@ -43,7 +43,7 @@ mod tests {
 
     #[test]
     fn a_carried_anchor_is_found_where_its_text_landed() {
-        let a = Anchor { line: 1, rhai_column: 0, column: 5, function: Some("<lambda>".into()) };
+        let a = Anchor { line: 1, source_line: 1, rhai_column: 0, column: 5, function: Some("<lambda>".into()) };
         let mut text = "|x| { return x; () }".to_string();
         let carried = carry(&mut text, vec![(6, a)], 0);
         assert_eq!(text, "|x| { /*@0*/return x; () }");

@@ -112,6 +112,11 @@ pub struct Lowering<'a> {
     pub(crate) binds: Bindings,
     /// Anchors of lambdas, travelling with their text (see [`moved`]).
     carried: Vec<(usize, Anchor)>,
+    /// The class whose body is being lowered: its statements run in the class's frame.
+    pub(crate) class_body: Option<String>,
+    /// The loops around the statement: a `for`'s header (where `continue` jumps back to), `None` for a
+    /// `while`.
+    loops: Vec<Option<ruff_text_size::TextSize>>,
 }
 
 impl<'a> Lowering<'a> {
@@ -129,6 +134,8 @@ impl<'a> Lowering<'a> {
             top_level: true,
             binds: Bindings::new(module.deleted.clone()),
             carried: Vec::new(),
+            class_body: None,
+            loops: Vec::new(),
         }
     }
 
@@ -151,8 +158,14 @@ impl<'a> Lowering<'a> {
     }
 
     /// Mark that the statement `node` starts here in the generated line.
-    fn anchor(&mut self, node: &impl Ranged) -> usize {
-        let (line, column) = self.lines.at(node.start());
+    pub(crate) fn anchor(&mut self, node: &impl Ranged) -> usize {
+        let line = self.lines.at(node.start()).0;
+        self.anchor_on(line, node)
+    }
+
+    /// A stop written on generated line `line` and shown at `node`'s line (a loop's jump back).
+    fn anchor_on(&mut self, line: usize, node: &impl Ranged) -> usize {
+        let (source_line, column) = self.lines.at(node.start());
         if self.out.len() < line {
             self.out.resize(line, String::new());
         }
@@ -161,8 +174,17 @@ impl<'a> Lowering<'a> {
             Frame::Function { name, .. } => Some(name.clone()),
             Frame::Module => None,
         });
-        self.anchors.push(Anchor { line, rhai_column, column, function });
+        let function = function.or_else(|| self.class_body.clone());
+        self.anchors.push(Anchor { line, source_line, rhai_column, column, function });
         line
+    }
+
+    /// CPython's line event when a `for` loop jumps back to its header (after the body, at `continue`): a
+    /// stop at the end of what is written so far, shown at the `for` line.
+    fn jump_back(&mut self, header: ruff_text_size::TextSize) {
+        let line = self.last_line();
+        self.anchor_on(line, &ruff_text_size::TextRange::empty(header));
+        self.emit(line, "(); ");
     }
 
     /// Lower one cell's top-level statements.
@@ -243,12 +265,12 @@ impl<'a> Lowering<'a> {
     }
 
     /// Close a block opened on an earlier line: the text goes at the end of the last line written.
-    fn close(&mut self, text: &str) {
+    pub(crate) fn close(&mut self, text: &str) {
         let line = self.last_line();
         self.emit(line, text);
     }
 
-    fn in_function(&self) -> bool {
+    pub(crate) fn in_function(&self) -> bool {
         matches!(self.frames.last(), Some(Frame::Function { .. }))
     }
 
@@ -314,7 +336,11 @@ impl<'a> Lowering<'a> {
                 self.anchor(s);
                 let test = self.condition(&w.test)?;
                 self.emit(line, &format!("if !({test}) {{ break; }} "));
-                self.body(&w.body)?;
+                // A `continue` goes back to the test, itself a stop.
+                self.loops.push(None);
+                let body = self.body(&w.body);
+                self.loops.pop();
+                body?;
                 self.close("} ");
             }
             Stmt::For(f) => self.for_stmt(f)?,
@@ -324,6 +350,11 @@ impl<'a> Lowering<'a> {
             }
             Stmt::Continue(_) => {
                 let line = self.anchor(s);
+                if let Some(Some(header)) = self.loops.last().copied() {
+                    // The `continue` is a stop, then the jump back to the header another.
+                    self.emit(line, "(); ");
+                    self.jump_back(header);
+                }
                 self.emit(line, "continue; ");
             }
             Stmt::Return(r) => {
@@ -403,14 +434,17 @@ impl<'a> Lowering<'a> {
         let iter = self.expr(&f.iter)?.0;
         let (it, n) = (self.temp("it"), self.temp("n"));
         self.emit(line, &format!("{{ let {it} = py_iter({iter}); loop {{ "));
-        // Each iteration stops at the `for` line again, as Python's tracer does.
-        self.anchor(f);
         // The target is bound only if the loop runs at all.
         self.binds.block(true);
         let bind = self.assign(&f.target, &format!("{n}.py_take()"));
         self.binds.block(false);
         self.emit(line, &format!("let {n} = {it}.py_next(); if {n}.py_stop() {{ break; }} {} ", bind?));
-        self.body(&f.body)?;
+        // After the body the loop jumps back to its header: the tracer stops at the `for` line again.
+        self.loops.push(Some(f.start()));
+        let body = self.body(&f.body);
+        self.loops.pop();
+        body?;
+        self.jump_back(f.start());
         self.close("} } ");
         Ok(())
     }
@@ -522,102 +556,6 @@ impl<'a> Lowering<'a> {
         result?;
         self.close(&format!("() }}, [{}], [{}], {flags})", quoted.join(", "), defaults.join(", ")));
         Ok(())
-    }
-
-    fn class_def(&mut self, c: &ast::StmtClassDef) -> Result<(), PyError> {
-        if let Some(d) = c.decorator_list.first() {
-            return Err(self.lines.error(d, "class decorators are not simulated"));
-        }
-        if self.in_function() {
-            return Err(self.lines.error(c, "a class defined inside a function is not simulated yet"));
-        }
-        if let Some(args) = &c.arguments {
-            let plain_object = args.keywords.is_empty()
-                && args.args.iter().all(|a| matches!(a, Expr::Name(n) if n.id.as_str() == "object"));
-            if !plain_object {
-                return Err(self
-                    .lines
-                    .error(&**args, "base classes (inheritance) and metaclasses are not simulated yet"));
-            }
-        }
-        let line = self.anchor(c);
-        let name = c.name.to_string();
-        let var = mangle(&name);
-        let mut slots = "()".to_string();
-        let mut has_del = false;
-        for s in &c.body {
-            match s {
-                Stmt::Assign(a) if matches!(&a.targets[..], [Expr::Name(n)] if n.id.as_str() == "__slots__") => {
-                    slots = self.slot_names(&a.value)?;
-                }
-                Stmt::FunctionDef(f) if f.name.as_str() == "__del__" => has_del = true,
-                _ => {}
-            }
-        }
-        self.emit(line, &format!("{var} = py_class({}, {slots}, {has_del}); ", rhai_string(&name)));
-        self.binds.bind(&name, self.frames.len());
-        for s in &c.body {
-            match s {
-                Stmt::FunctionDef(f) => {
-                    if f.is_async {
-                        return Err(self.lines.error(f, "`async def` is not simulated"));
-                    }
-                    if let Some(d) = f.decorator_list.first() {
-                        return Err(self.lines.error(
-                            d,
-                            "method decorators (@staticmethod, @classmethod, @property) are not simulated yet",
-                        ));
-                    }
-                    let at = self.anchor(f);
-                    self.emit(at, &format!("py_class_set({var}, {}, ", rhai_string(f.name.as_str())));
-                    self.function(&format!("{name}.{}", f.name), &f.parameters, &f.body, at)?;
-                    self.close("); ");
-                }
-                Stmt::Assign(a) => {
-                    let [Expr::Name(n)] = &a.targets[..] else {
-                        return Err(self
-                            .lines
-                            .error(s, "in a class body only `name = value` assignments are simulated"));
-                    };
-                    let at = self.anchor(s);
-                    let value = self.expr(&a.value)?.0;
-                    self.emit(at, &format!("py_class_set({var}, {}, {value}); ", rhai_string(n.id.as_str())));
-                }
-                // Nothing to do, but CPython's tracer stops there (a docstring is stored as `__doc__`).
-                Stmt::Pass(_) | Stmt::Expr(_) if !matches!(s, Stmt::Expr(e) if !e.value.is_string_literal_expr()) => {
-                    let at = self.anchor(s);
-                    self.emit(at, "(); ");
-                }
-                other => {
-                    return Err(self
-                        .lines
-                        .error(other, "in a class body only methods, `name = value` and docstrings are simulated"));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// `__slots__ = ['a', 'b']` (or a tuple, or one string): the names, as a Rhai array of strings.
-    fn slot_names(&self, value: &Expr) -> Result<String, PyError> {
-        let elts: Vec<&Expr> = match value {
-            Expr::List(l) => l.elts.iter().collect(),
-            Expr::Tuple(t) => t.elts.iter().collect(),
-            Expr::StringLiteral(_) => vec![value],
-            other => {
-                return Err(self
-                    .lines
-                    .error(other, "`__slots__` must be a literal list, tuple or string of names here"));
-            }
-        };
-        let mut names = Vec::new();
-        for e in elts {
-            let Expr::StringLiteral(s) = e else {
-                return Err(self.lines.error(e, "`__slots__` entries must be string literals here"));
-            };
-            names.push(rhai_string(s.value.to_str()));
-        }
-        Ok(format!("[{}]", names.join(", ")))
     }
 }
 

@@ -17,7 +17,7 @@ fn is_exception(message: &str) -> bool {
 
 /// The statement starting first on module line `line`: its function and column.
 fn statement_at(py: &PySource, line: usize) -> Option<&crate::python::Anchor> {
-    py.all_cells().flat_map(|c| &c.anchors).filter(|a| a.line == line).min_by_key(|a| a.column)
+    py.all_cells().flat_map(|c| &c.anchors).filter(|a| a.line == line && a.source_line == line).min_by_key(|a| a.column)
 }
 
 /// The error of a Python cell's run: a traceback for an exception, a located message otherwise. Its lines

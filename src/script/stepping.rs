@@ -34,8 +34,11 @@ pub struct Site {
 /// stepping stops there and nowhere else, and reports the source's column and function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Anchor {
-    /// 1-based line (the same in both).
+    /// 1-based line in the generated script (where the source's statement is written, the same line).
     pub line: usize,
+    /// 1-based line the stop is shown at: the statement's own, but for a loop's jump back, written at the
+    /// end of its body and shown at its `for` line, as CPython's tracer reports it.
+    pub source_line: usize,
     /// 1-based column in the generated line.
     pub rhai_column: usize,
     /// 1-based column in the source line.
@@ -206,7 +209,7 @@ pub(crate) fn instrument(
             None => Some(Site { run, line, column, function }),
             Some(list) => list.iter().find(|a| (a.line, a.rhai_column) == (line, column)).map(|a| Site {
                 run,
-                line,
+                line: a.source_line,
                 column: a.column,
                 function: a.function.clone(),
             }),

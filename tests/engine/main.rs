@@ -10,6 +10,7 @@ mod mallocstats;
 mod property;
 mod purity;
 mod python;
+mod python_property;
 mod python_stepping;
 mod refcount;
 mod scenarios;
