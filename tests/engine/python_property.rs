@@ -1,5 +1,5 @@
 //! A seeded property test: random small programs from a grammar of the subset (assignments, containers,
-//! classes with cycles, `del`, calls, loops, `gc.collect()`) run on the simulator and on every local
+//! classes with cycles, `del`, calls, loops, comprehensions, slices, tuple swaps, `gc.collect()`) run on the simulator and on every local
 //! CPython, and agree at every module-level statement boundary on `sys.getrefcount` of each bound name,
 //! `gc.is_tracked` of it, and what `gc.collect()` returned.
 
@@ -15,7 +15,7 @@ use std::rc::Rc;
 const OBSERVED: &[&str] = &["a", "b", "c", "d", "kept", "n"];
 
 const PROLOGUE: &str = "import gc\nimport sys\n\ngc.disable()\n\n\nclass Node:\n    pass\n\n\nkept = []\n\n\n\
-def keep(o):\n    kept.append(o)\n\n\ndef f(p):\n    q = p\n    return None\n\n\n";
+def keep(o):\n    kept.append(o)\n\n\ndef f(p):\n    q = p\n    return None\n\n\ndef wrap(p):\n    return [p]\n\n\n";
 
 /// What a program's names hold, as the generator knows it (to write only statements that run).
 #[derive(Clone, Copy, PartialEq)]
@@ -38,7 +38,7 @@ fn program(rng: &mut ChaCha8Rng, len: usize) -> String {
         let y = if bound.is_empty() { None } else { Some(bound[rng.random_range(0..bound.len())]) };
         let z = if bound.is_empty() { None } else { Some(bound[rng.random_range(0..bound.len())]) };
         let (xn, k) = (names[x], kinds[x]);
-        let line = match (rng.random_range(0..14), y, z) {
+        let line = match (rng.random_range(0..20), y, z) {
             (0, ..) => {
                 kinds[x] = Kind::List;
                 format!("{xn} = []")
@@ -74,6 +74,27 @@ fn program(rng: &mut ChaCha8Rng, len: usize) -> String {
             (11, ..) if k != Kind::Unbound => format!("keep({xn})"),
             (12, ..) if k != Kind::Unbound => format!("f({xn})"),
             (13, ..) if k == Kind::List => format!("for i in range(2):\n    {xn}.append(Node())"),
+            (14, Some(y), Some(z)) if y != z => {
+                kinds.swap(y, z);
+                format!("{0}, {1} = {1}, {0}", names[y], names[z])
+            }
+            (15, ..) => {
+                kinds[x] = Kind::List;
+                format!("{xn} = [Node() for i in range(3)]")
+            }
+            (16, Some(y), _) => {
+                kinds[x] = Kind::List;
+                format!("{xn} = wrap({})", names[y])
+            }
+            (17, Some(y), _) if k == Kind::List => format!("while len({xn}) < 3:\n    {xn}.append({})", names[y]),
+            (18, Some(y), _) => {
+                kinds[x] = Kind::Dict;
+                format!("{xn} = {{\"k\": {}, \"j\": [{}]}}", names[y], names[y])
+            }
+            (19, Some(y), _) if kinds[y] == Kind::List => {
+                kinds[x] = Kind::List;
+                format!("{xn} = {}[:]", names[y])
+            }
             _ => "n = gc.collect()".to_string(),
         };
         out.push_str(&line);
@@ -164,11 +185,15 @@ fn random_programs_agree_with_every_local_cpython_at_every_statement() {
             let real = Command::new(&python.path).arg("-c").arg(TRACER).arg(&path).arg(OBSERVED.join(",")).output();
             let real = real.unwrap();
             assert!(real.status.success(), "{source}\n{}", String::from_utf8_lossy(&real.stderr));
-            let expected: Vec<Stop> = serde_json::from_slice(&real.stdout).unwrap();
+            let mut expected: Vec<Stop> = serde_json::from_slice(&real.stdout).unwrap();
+            // From 3.12 a comprehension runs in the module's frame (PEP 709) and reports its line once per
+            // item; heapscope stops there once. The first of such a run, before the comprehension, is kept.
+            expected.dedup_by(|later, first| later.0 == first.0);
             loaded.profile = python.version;
             let stops = Rc::new(RefCell::new(Vec::new()));
             run_observed(&loaded, None, &mut Stops(stops.clone())).unwrap();
-            let got = stops.borrow();
+            let mut got = stops.borrow().clone();
+            got.dedup_by(|later, first| later.0 == first.0);
             for (k, (want, have)) in expected.iter().zip(got.iter()).enumerate() {
                 assert_eq!(have, want, "case {case} on {}, stop {k}:\n{source}", python.version);
             }
