@@ -194,13 +194,7 @@ fn register_containers(engine: &mut Engine, rt: &Rt) {
     });
     let r = rt.clone();
     engine.register_fn("len", move |o: &mut PyObj| -> RResult<INT> {
-        let id = r.weak_dict_data(o.id()).unwrap_or(o.id());
-        let h = r.heap.borrow();
-        let n = match h.get(id).map_err(to_rhai)?.kind() {
-            Kind::Dict | Kind::Set => h.keys(id).map_err(to_rhai)?.len(),
-            _ => h.seq_len(id).map_err(to_rhai)?,
-        };
-        Ok(n as INT)
+        super::python::iter::length(&r, o.id()).map(|n| n as INT)
     });
     let r = rt.clone();
     engine.register_fn("keys", move |o: &mut PyObj| -> RResult<Array> {
@@ -293,14 +287,6 @@ fn register_introspection(engine: &mut Engine, rt: &Rt) {
             _ => return Err("TypeError: only int, float and str objects have a plain value".into()),
         })
     });
-    let r = rt.clone();
-    engine.register_fn("==", move |a: PyObj, b: PyObj| r.heap.borrow().py_eq(a.id(), b.id()));
-    let r = rt.clone();
-    engine.register_fn("==", move |a: PyObj, b: INT| {
-        let h = r.heap.borrow();
-        matches!(h.value(a.id()), Ok(Some(Value::Int(v))) if *v == i128::from(b))
-    });
-    engine.register_fn("to_string", |o: &mut PyObj| format!("<object {}>", o.id()));
 }
 
 /// `d.get(key)`: the value for a key given as a handle or a plain Rhai value (borrowed id).

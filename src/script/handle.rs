@@ -27,6 +27,11 @@ impl PyObj {
     pub fn id(&self) -> ObjId {
         self.id
     }
+
+    /// The runtime whose heap the object is on.
+    pub(crate) fn runtime(&self) -> &Rt {
+        &self.rt
+    }
 }
 
 impl Clone for PyObj {

@@ -20,6 +20,7 @@ mod iteration;
 mod modules;
 pub mod python;
 pub mod runtime;
+mod spellings;
 pub mod stepping;
 mod syntax;
 pub mod tracemalloc;
@@ -198,8 +199,12 @@ impl Interpreter {
         syntax::register(&mut engine, &rt);
         tracemalloc::register(&mut engine, &rt, file);
         python::register(&mut engine, &rt);
+        spellings::register(&mut engine, &rt);
         let drain = engine.compile(format!("{}();", syntax::RUN_CALLS)).expect("the drain call compiles");
-        Interpreter { engine, scope: Scope::new(), rt, functions: AST::empty(), drain, runs: 0 }
+        // Python's `None` is Rhai's `()`; the name is there for scripts that spell it.
+        let mut scope = Scope::new();
+        scope.push_constant("None", ());
+        Interpreter { engine, scope, rt, functions: AST::empty(), drain, runs: 0 }
     }
 
     /// Compile and run `source` with a hook before each statement (see [`stepping`]); its variables and

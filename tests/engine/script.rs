@@ -243,7 +243,8 @@ fn the_statement_hook_sees_every_statement_with_its_depth_and_names() {
     let seen: Rc<RefCell<Seen>> = Rc::default();
     let log = seen.clone();
     i.set_statement_hook(Some(Box::new(move |s: &Statement, _: &heapscope::script::runtime::Runtime| {
-        let mut names: Vec<String> = s.scope.iter_raw().map(|(n, ..)| n.to_string()).collect();
+        let mut names: Vec<String> =
+            s.scope.iter_raw().filter(|(_, constant, _)| !constant).map(|(n, ..)| n.to_string()).collect();
         names.sort();
         log.borrow_mut().push((s.site.line, s.depth, s.site.function.clone(), names));
         // Collect just before the line that reads the count, once.
@@ -281,4 +282,41 @@ fn an_interpreter_whose_finalizer_captured_a_handle_is_freed_with_it() {
     let runtime = std::rc::Rc::downgrade(i.runtime());
     drop(i);
     assert!(runtime.upgrade().is_none(), "the runtime outlived its interpreter");
+}
+
+#[test]
+fn rhai_takes_pythons_spellings_with_pythons_meaning() {
+    let mut i = interp(PyVersion::V3_13);
+    i.run(
+        r#"
+        let Node = class("Node");
+        let a = Node.create();
+        let l = list();
+        l.append(a);
+        l.append(3);
+        let d = dict();
+        d["k"] = a;
+        let seen = 0;
+        let held = 0;
+        // A list's iterator holds the list, and the loop variable each item: as in Python.
+        for x in l { seen += 1; if x == a { held = sys::getrefcount(l); } }
+        let keys = 0;
+        for k in d { if k == "k" { keys += 1; } }
+        let s = str("ab");
+        print(a in l);
+        print("k" in d);
+        print(s == "ab");
+        print(len(s));
+        print(l);
+        print(None == ());
+        "#,
+    )
+    .unwrap();
+    holds(&mut i, "seen == 2 && keys == 1 && held == 3");
+    let log = i.runtime().log.borrow().clone();
+    assert_eq!(log[..4], ["true", "true", "true", "2"]);
+    assert!(log[4].starts_with("[<__main__.Node object at 0x") && log[4].ends_with(">, 3]"), "{log:?}");
+    assert_eq!(log[5], "true");
+    let err = i.run("let g = gen(l, |x| x); for y in g { print(y); }").unwrap_err();
+    assert!(err.message.contains("not 'generator' (use next())"), "{}", err.message);
 }

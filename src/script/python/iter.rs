@@ -357,21 +357,24 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
         }
         let id = obj(&v)
             .ok_or_else(|| format!("TypeError: object of type '{}' has no len()", type_name(&r.heap.borrow(), &v)))?;
-        let id = r.weak_dict_data(id).unwrap_or(id);
-        let n = {
-            let h = r.heap.borrow();
-            match (heap(h.get(id))?.kind(), h.value(id)) {
-                (Kind::Dict | Kind::Set | Kind::FrozenSet, _) => heap(h.keys(id))?.len() as i128,
-                (Kind::List | Kind::Tuple, _) => heap(h.seq_len(id))? as i128,
-                (_, Ok(Some(Value::Str(s)))) => s.chars().count() as i128,
-                (_, Ok(Some(Value::Bytes(n)))) => i128::from(*n),
-                (_, Ok(Some(Value::Range(a, b, s)))) => (((b - a) + s - s.signum()) / s).max(0) as i128,
-                (k, _) => return Err(format!("TypeError: object of type '{}' has no len()", k.type_name()).into()),
-            }
-        };
+        let n = length(&r, id)?;
         let id = act(&r, &ctx, |h| heap(h.new_int(n)))?;
         Ok(owned(&r, &mut r.heap.borrow_mut(), id))
     });
+}
+
+/// `len(x)` of an object (a `WeakValueDictionary` counts its live entries).
+pub(crate) fn length(rt: &Rt, id: ObjId) -> RResult<i128> {
+    let id = rt.weak_dict_data(id).unwrap_or(id);
+    let h = rt.heap.borrow();
+    Ok(match (heap(h.get(id))?.kind(), h.value(id)) {
+        (Kind::Dict | Kind::Set | Kind::FrozenSet, _) => heap(h.keys(id))?.len() as i128,
+        (Kind::List | Kind::Tuple, _) => heap(h.seq_len(id))? as i128,
+        (_, Ok(Some(Value::Str(s)))) => s.chars().count() as i128,
+        (_, Ok(Some(Value::Bytes(n)))) => i128::from(*n),
+        (_, Ok(Some(Value::Range(a, b, s)))) => (((b - a) + s - s.signum()) / s).max(0) as i128,
+        (k, _) => return Err(format!("TypeError: object of type '{}' has no len()", k.type_name()).into()),
+    })
 }
 
 fn builtin_next(rt: &Rt, ctx: &NativeCallContext, it: Dynamic) -> RResult<Dynamic> {

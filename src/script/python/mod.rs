@@ -3,12 +3,12 @@
 //! for `None`; a plain Rhai number or string only passes through on its way to becoming an object.
 
 mod calls;
-mod iter;
-mod ops;
+pub(crate) mod iter;
+pub(crate) mod ops;
 mod text;
 
 pub use calls::Signature;
-pub(crate) use text::str_repr;
+pub(crate) use text::{repr, str_repr, str_text};
 
 use super::args::RResult;
 use super::handle::PyObj;

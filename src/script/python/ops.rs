@@ -19,6 +19,13 @@ fn num(h: &Heap, v: &Dynamic) -> Option<Num> {
     if let Ok(b) = v.as_bool() {
         return Some(Num::Int(i128::from(b)));
     }
+    // Rhai's own numbers, where a Rhai script compares a handle with one.
+    if let Ok(i) = v.as_int() {
+        return Some(Num::Int(i128::from(i)));
+    }
+    if let Ok(f) = v.as_float() {
+        return Some(Num::Float(f));
+    }
     match h.value(obj(v)?) {
         Ok(Some(Value::Int(i))) => Some(Num::Int(*i)),
         Ok(Some(Value::Float(f))) => Some(Num::Float(*f)),
@@ -215,7 +222,19 @@ pub(crate) fn equal(h: &Heap, a: &Dynamic, b: &Dynamic) -> bool {
     }
     match (obj(a), obj(b)) {
         (Some(x), Some(y)) => same_value(h, x, y, 0),
+        _ if a.is_string() || b.is_string() => text(h, a).is_some_and(|x| text(h, b) == Some(x)),
         _ => a.is_unit() && b.is_unit(),
+    }
+}
+
+/// The text of a str object or of a Rhai string.
+fn text(h: &Heap, v: &Dynamic) -> Option<String> {
+    if let Some(s) = v.read_lock::<rhai::ImmutableString>() {
+        return Some(s.to_string());
+    }
+    match h.value(obj(v)?) {
+        Ok(Some(Value::Str(s))) => Some(s.to_string()),
+        _ => None,
     }
 }
 
@@ -279,7 +298,7 @@ fn order(h: &Heap, a: &Dynamic, b: &Dynamic, op: &str) -> RResult<std::cmp::Orde
 }
 
 /// `x in container`.
-fn contains(rt: &Rt, container: &Dynamic, x: &Dynamic) -> RResult<bool> {
+pub(crate) fn contains(rt: &Rt, container: &Dynamic, x: &Dynamic) -> RResult<bool> {
     let Some(c) = obj(container) else {
         return Err(format!(
             "TypeError: argument of type '{}' is not iterable",
