@@ -28,7 +28,7 @@ pub enum PyIter {
 #[derive(Clone, Copy)]
 pub struct Stop;
 
-fn iter(rt: &Rt, v: Dynamic) -> RResult<PyIter> {
+pub(crate) fn iter(rt: &Rt, v: Dynamic) -> RResult<PyIter> {
     if v.is::<PyIter>() {
         return Ok(v.cast::<PyIter>());
     }
@@ -65,7 +65,7 @@ fn iter(rt: &Rt, v: Dynamic) -> RResult<PyIter> {
     })
 }
 
-fn next(rt: &Rt, ctx: &NativeCallContext, it: &mut PyIter) -> RResult<Dynamic> {
+pub(crate) fn next(rt: &Rt, ctx: &NativeCallContext, it: &mut PyIter) -> RResult<Dynamic> {
     let stop = Dynamic::from(Stop);
     match it {
         PyIter::Range { next, stop: end, step } => {
@@ -107,7 +107,7 @@ fn next(rt: &Rt, ctx: &NativeCallContext, it: &mut PyIter) -> RResult<Dynamic> {
 }
 
 /// Every item of an iterable, as new references.
-fn collect(rt: &Rt, ctx: &NativeCallContext, v: Dynamic) -> RResult<Vec<Dynamic>> {
+pub(crate) fn collect(rt: &Rt, ctx: &NativeCallContext, v: Dynamic) -> RResult<Vec<Dynamic>> {
     let mut it = iter(rt, v)?;
     let mut out = Vec::new();
     loop {

@@ -5,6 +5,7 @@
 mod calls;
 pub(crate) mod iter;
 pub(crate) mod ops;
+mod reduce;
 mod text;
 
 pub use calls::Signature;
@@ -37,6 +38,7 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
     calls::register(engine, rt);
     iter::register(engine, rt);
     text::register(engine, rt);
+    reduce::register(engine, rt);
 }
 
 /// The object a value stands for, if it is a handle.

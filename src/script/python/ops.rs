@@ -106,7 +106,14 @@ fn float_op(op: &str, a: f64, b: f64) -> RResult<Option<Num>> {
 }
 
 /// `a <op> b`: a new object, as CPython's number and sequence protocols make it.
-fn binary(rt: &Rt, ctx: &NativeCallContext, op: &str, a: &Dynamic, b: &Dynamic, in_place: bool) -> RResult<Dynamic> {
+pub(crate) fn binary(
+    rt: &Rt,
+    ctx: &NativeCallContext,
+    op: &str,
+    a: &Dynamic,
+    b: &Dynamic,
+    in_place: bool,
+) -> RResult<Dynamic> {
     let mut h = rt.heap.borrow_mut();
     let result = match (num(&h, a), num(&h, b)) {
         (Some(Num::Int(x)), Some(Num::Int(y))) => int_op(op, x, y)?,
@@ -270,7 +277,7 @@ fn same_value(h: &Heap, x: ObjId, y: ObjId, depth: usize) -> bool {
     }
 }
 
-fn order(h: &Heap, a: &Dynamic, b: &Dynamic, op: &str) -> RResult<std::cmp::Ordering> {
+pub(crate) fn order(h: &Heap, a: &Dynamic, b: &Dynamic, op: &str) -> RResult<std::cmp::Ordering> {
     if let (Some(x), Some(y)) = (num(h, a), num(h, b)) {
         return float(&x).partial_cmp(&float(&y)).ok_or_else(|| "comparison with nan".into());
     }
