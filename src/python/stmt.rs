@@ -110,6 +110,8 @@ pub struct Lowering<'a> {
     top_level: bool,
     /// Which names are certainly bound here.
     pub(crate) binds: Bindings,
+    /// The constants the parse arena holds (see `parsed`).
+    pub(crate) arena: Vec<String>,
     /// Anchors of lambdas, travelling with their text (see [`moved`]).
     carried: Vec<(usize, Anchor)>,
     /// The class whose body is being lowered: its statements run in the class's frame.
@@ -134,6 +136,7 @@ impl<'a> Lowering<'a> {
             top_level: true,
             binds: Bindings::new(module.deleted.clone()),
             carried: Vec::new(),
+            arena: Vec::new(),
             class_body: None,
             loops: Vec::new(),
         }
@@ -212,6 +215,7 @@ impl<'a> Lowering<'a> {
     pub fn prelude(&self) -> String {
         let mut p: String = self.module.globals.iter().map(|g| format!("let {} = py_unbound(); ", mangle(g))).collect();
         p.extend(self.consts.iter().enumerate().map(|(i, init)| format!("let __k{i} = {init}; ")));
+        p += &format!("let __arena = [{}]; ", self.arena.join(", "));
         p
     }
 

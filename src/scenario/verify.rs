@@ -45,23 +45,56 @@ impl Row {
 /// Observations after each step: name -> {field -> value}.
 type Observations = Vec<Map<String, Value>>;
 
+/// A Python scenario as a script of its own, with the harness's observations between its steps.
+fn script(loaded: &Loaded, gc_enabled: bool) -> String {
+    let sc = &loaded.scenario;
+    let begin = if gc_enabled { "True" } else { "False" };
+    let mut text = format!("_HEAPSCOPE_SCRIPT = True\n{HARNESS}\n_heapscope_begin({begin})\n");
+    text += sc.python_setup.as_deref().unwrap_or("");
+    text += "\n_heapscope_start()\n";
+    for step in &sc.steps {
+        text += step.python.as_deref().unwrap_or("");
+        text += "\n_heapscope_step_done()\n";
+    }
+    text + "_heapscope_finish()\n"
+}
+
 fn run_python(python: &Python, loaded: &Loaded) -> Result<Observations, String> {
     let sc = &loaded.scenario;
+    let gc_enabled = sc.gc.as_ref().and_then(|g| g.enabled).unwrap_or(true);
     let spec = json!({
         "setup": sc.python_setup,
         "steps": sc.steps.iter().map(|s| s.python.clone()).collect::<Vec<_>>(),
-        "gc_enabled": sc.gc.as_ref().and_then(|g| g.enabled).unwrap_or(true),
+        "gc_enabled": gc_enabled,
     });
-    let mut child = Command::new(&python.path)
-        .arg("-c")
-        .arg(HARNESS)
+    let mut command = Command::new(&python.path);
+    // A Python scenario runs as `python3 f.py` runs it; a Rhai scenario's twin under exec().
+    let script_file = match loaded.python.is_some() {
+        true => {
+            static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let path = std::env::temp_dir().join(format!("heapscope-verify-{}-{n}.py", std::process::id()));
+            std::fs::write(&path, script(loaded, gc_enabled)).map_err(|e| format!("{}: {e}", path.display()))?;
+            command.arg(&path);
+            Some(path)
+        }
+        false => {
+            command.arg("-c").arg(HARNESS);
+            None
+        }
+    };
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", python.path.display()))?;
     child.stdin.take().expect("piped").write_all(spec.to_string().as_bytes()).map_err(|e| e.to_string())?;
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let out = child.wait_with_output().map_err(|e| e.to_string());
+    if let Some(path) = script_file {
+        let _ = std::fs::remove_file(path);
+    }
+    let out = out?;
     if !out.status.success() {
         return Err(format!("the Python twin failed:\n{}", String::from_utf8_lossy(&out.stderr)));
     }
