@@ -3,6 +3,7 @@
 //! constants, created before the first statement runs as CPython's compiler creates them.
 
 use super::PyError;
+use super::fold;
 use super::library;
 use super::stmt::{Frame, Lowering, mangle, rhai_string};
 use ruff_python_ast::{self as ast, CmpOp, Expr, Number, Operator, UnaryOp};
@@ -102,6 +103,9 @@ impl Lowering<'_> {
                 }
                 (format!("py_dict_of([{}])", parts.join(", ")), false)
             }
+            Expr::BinOp(_) if fold::is_foldable(e) && fold::fold(e).map_err(|m| self.refuse(e, m))?.is_some() => {
+                (self.folded(e)?, false)
+            }
             Expr::BinOp(b) => {
                 let (l, r) = (self.expr(&b.left)?.0, self.expr(&b.right)?.0);
                 (format!("py_{}({l}, {r})", self.operator(b.op, e)?), false)
@@ -173,6 +177,20 @@ impl Lowering<'_> {
 
     pub(crate) fn exprs(&mut self, es: &[Expr]) -> Result<Vec<String>, PyError> {
         es.iter().map(|e| Ok(self.expr(e)?.0)).collect()
+    }
+
+    /// Arithmetic over constants, folded into one constant as the AST optimizer folds it.
+    fn folded(&mut self, e: &Expr) -> Result<String, PyError> {
+        Ok(match fold::fold(e).map_err(|m| self.refuse(e, m))? {
+            Some(fold::Folded::Int(v)) => {
+                self.parsed(format!("i:{v}"), format!("py_const_int({})", rhai_string(&v.to_string())))
+            }
+            Some(fold::Folded::Float(f)) => {
+                self.parsed(format!("f:{}", f.to_bits()), format!("py_const_float({})", f.to_bits() as i64))
+            }
+            Some(fold::Folded::Str(t)) => self.parsed(format!("s:{t}"), format!("str({})", rhai_string(&t))),
+            None => unreachable!("only folded expressions come here"),
+        })
     }
 
     /// `-<number>`, folded to a constant of its own (the literal it negates is in the arena too).

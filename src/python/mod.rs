@@ -10,6 +10,7 @@ mod binding;
 mod cells;
 mod class;
 mod expr;
+mod fold;
 mod library;
 mod moved;
 mod names;
