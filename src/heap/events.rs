@@ -264,6 +264,13 @@ pub enum Event {
         /// Whether automatic collection is on.
         enabled: bool,
     },
+    /// An object became immortal (an interned str on 3.12): its count is `refcnt` and never changes again.
+    ObjImmortal {
+        /// The object.
+        id: ObjId,
+        /// Its count from now on.
+        refcnt: u32,
+    },
     /// An object was appended to `gc.garbage` (`added`), or `gc.garbage` released it.
     GcGarbage {
         /// The object.

@@ -191,6 +191,10 @@ pub struct Profile {
     /// The 3.14.0-3.14.4 incremental collector (a young generation and two old spaces, §3.7) instead of the
     /// three-generation one.
     pub incremental_gc: bool,
+    /// 3.12: interning a str makes it immortal (`_Py_SetImmortal` in `PyUnicode_InternInPlace`,
+    /// Objects/unicodeobject.c 3.12) [obs 3.12.1: `s = "hello"; sys.getrefcount(s)` is 4294967295; 3.11.7 and
+    /// 3.13.0 print 4: 3.13 keeps interned strings mortal].
+    pub interned_immortal: bool,
 }
 
 /// `_PY_NSMALLNEGINTS` (5) and `_PY_NSMALLPOSINTS` (257): ints in -5..=256 are cached singletons
@@ -298,6 +302,7 @@ impl Profile {
                 _ => [700, 10, 10],
             },
             incremental_gc: version == V3_14,
+            interned_immortal: version == V3_12,
         }
     }
 

@@ -61,7 +61,7 @@ impl Lowering<'_> {
             return Ok((format!("py_load({}, {}, {})", mangle(id), rhai_string(id), self.is_local(id)), false));
         }
         if id == "__name__" {
-            return Ok((self.constant("s:__main__".into(), "str(\"__main__\")".into()), false));
+            return Ok((self.constant("s:__main__".into(), "py_const_str(\"__main__\")".into()), false));
         }
         if self.module.modules.contains_key(id) {
             return Err(self.lines.error(
@@ -87,7 +87,7 @@ impl Lowering<'_> {
             Expr::NumberLiteral(n) => (self.number(n)?, false),
             Expr::StringLiteral(s) => {
                 let v = s.value.to_str();
-                (self.parsed(format!("s:{v}"), format!("str({})", rhai_string(v))), false)
+                (self.parsed(format!("s:{v}"), format!("py_const_str({})", rhai_string(v))), false)
             }
             Expr::Tuple(t) => (self.tuple(&t.elts)?, false),
             Expr::List(l) => (self.list(&l.elts)?, false),
@@ -188,7 +188,7 @@ impl Lowering<'_> {
             Some(fold::Folded::Float(f)) => {
                 self.parsed(format!("f:{}", f.to_bits()), format!("py_const_float({})", f.to_bits() as i64))
             }
-            Some(fold::Folded::Str(t)) => self.parsed(format!("s:{t}"), format!("str({})", rhai_string(&t))),
+            Some(fold::Folded::Str(t)) => self.parsed(format!("s:{t}"), format!("py_const_str({})", rhai_string(&t))),
             None => unreachable!("only folded expressions come here"),
         })
     }

@@ -154,6 +154,11 @@ impl Encoder {
                 self.id(out, id);
                 put(out, u64::from(size));
             }
+            Event::ObjImmortal { id, refcnt } => {
+                out.push(37);
+                self.id(out, id);
+                put(out, u64::from(refcnt));
+            }
             Event::ObjStatic { id, refcnt, immortal } => {
                 out.push(18 + u8::from(immortal));
                 self.id(out, id);
@@ -415,6 +420,10 @@ impl Iterator for Decoder<'_> {
                 Event::GcDone { generation: g & 0x7f, counted: g & 0x80 != 0, collected, uncollectable: self.u32() }
             }
             33 | 34 => Event::GcConfig { thresholds: [self.u32(), self.u32(), self.u32()], enabled: tag == 34 },
+            37 => {
+                let id = self.id();
+                Event::ObjImmortal { id, refcnt: self.u32() }
+            }
             _ => Event::GcGarbage { id: self.id(), added: tag == 36 },
         })
     }

@@ -135,6 +135,7 @@ pub fn event(r: &Recording, e: &Event) -> String {
         Event::ObjStatic { id, immortal, .. } => {
             format!("{id} is a static singleton{}", if immortal { ", immortal" } else { "" })
         }
+        Event::ObjImmortal { id, .. } => format!("{id} interned: immortal from now on"),
         Event::ObjFree { id } => format!("{id} freed"),
         Event::IncRef { id, refcnt, cause: c } => format!("{id} refcnt {refcnt} (+{})", cause(r, c)),
         Event::DecRef { id, refcnt, cause: c } => format!("{id} refcnt {refcnt} (−{})", cause(r, c)),

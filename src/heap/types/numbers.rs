@@ -2,9 +2,10 @@
 
 use crate::heap::core::Heap;
 use crate::heap::error::HeapResult;
+use crate::heap::events::{Event, EventSink};
 use crate::heap::ids::ObjId;
-use crate::heap::object::Kind;
-use crate::heap::profile::SMALL_INTS;
+use crate::heap::object::{Kind, flags};
+use crate::heap::profile::{SMALL_INTS, StaticRefcount};
 use crate::heap::sizes::{self, BYTES_HEADER, FLOAT_SIZE, RANGE_SIZE};
 use crate::heap::statics::StaticKey;
 use crate::heap::values::Value;
@@ -53,6 +54,24 @@ impl Heap {
         }
         let n = sizes::str_size(&self.profile, s);
         self.new_atomic(Kind::Str, n, Value::Str(s.into()))
+    }
+
+    /// A str constant of the code: one made of name characters only is interned (`intern_string_constants`,
+    /// Objects/codeobject.c), which on 3.12 makes it immortal.
+    pub fn new_str_constant(&mut self, s: &str) -> HeapResult<ObjId> {
+        let id = self.new_str(s)?;
+        let name_chars = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let o = &mut self.objects[id.index as usize];
+        if name_chars && self.profile.interned_immortal && o.flags & flags::IMMORTAL == 0 {
+            let refcnt = match self.profile.static_refcount {
+                StaticRefcount::Immortal(n) => n,
+                _ => u32::MAX,
+            };
+            o.refcnt = refcnt;
+            o.flags |= flags::IMMORTAL;
+            self.sink.emit(Event::ObjImmortal { id, refcnt });
+        }
+        Ok(id)
     }
 
     /// `bytes(len)`: `b''` is a singleton.

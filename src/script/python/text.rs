@@ -350,6 +350,11 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
         make(&r, &ctx, |h| heap(h.new_float(value)))
     });
     let r = rt.clone();
+    engine.register_fn("py_const_str", move |ctx: NativeCallContext, text: &str| -> RResult<Dynamic> {
+        let id = act(&r, &ctx, |h| heap(h.new_str_constant(text)))?;
+        Ok(owned(&r, &mut r.heap.borrow_mut(), id))
+    });
+    let r = rt.clone();
     engine.register_fn("py_const_int", move |ctx: NativeCallContext, text: &str| -> RResult<Dynamic> {
         let v: i128 = text.parse().map_err(|_| "bad constant")?;
         let id = act(&r, &ctx, |h| heap(h.new_int(v)))?;

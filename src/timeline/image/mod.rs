@@ -130,6 +130,10 @@ impl Image {
                 self.live += 1;
             }
             Event::ObjSize { id, size } => self.with(id, |o| o.size = size),
+            Event::ObjImmortal { id, refcnt } => self.with(id, |o| {
+                o.refcnt = refcnt;
+                o.flags |= oflags::IMMORTAL;
+            }),
             Event::ObjStatic { id, refcnt, immortal } => self.with(id, |o| {
                 o.refcnt = refcnt;
                 o.flags |= oflags::STATIC | if immortal { oflags::IMMORTAL } else { 0 };
