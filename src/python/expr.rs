@@ -151,9 +151,8 @@ impl Lowering<'_> {
             Expr::Generator(g) => (self.generator(g)?, false),
             Expr::Lambda(l) => (self.lambda(l)?, false),
             Expr::FString(f) => (self.fstring(f)?, false),
-            Expr::SetComp(_) | Expr::DictComp(_) => {
-                return Err(self.refuse(e, "set and dict comprehensions are not simulated yet"));
-            }
+            Expr::SetComp(c) => (self.comprehension(library::Built::Set(&c.elt), &c.generators)?, false),
+            Expr::DictComp(c) => (self.comprehension(library::Built::Dict(&c.key, &c.value), &c.generators)?, false),
             Expr::Named(_) => return Err(self.refuse(e, "the walrus operator `:=` is not simulated yet")),
             Expr::Await(_) => return Err(self.refuse(e, "`await` is not simulated")),
             Expr::Yield(_) | Expr::YieldFrom(_) => {

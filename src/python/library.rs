@@ -320,22 +320,33 @@ impl Lowering<'_> {
     /// `[elt for x in it if c ...]`: a block that builds the list; the loop variables are its own. On
     /// 3.8-3.11 the comprehension is a function with a frame of its own (PEP 709 inlined it in 3.12).
     pub(crate) fn list_comp(&mut self, elt: &Expr, generators: &[ast::Comprehension]) -> Result<String, PyError> {
+        self.comprehension(Built::List(elt), generators)
+    }
+
+    /// A list, set or dict comprehension: the container, built item by item (`LIST_APPEND`, `SET_ADD`,
+    /// `MAP_ADD`, the key evaluated first), in a function and frame of its own through 3.11.
+    pub(crate) fn comprehension(&mut self, built: Built, generators: &[ast::Comprehension]) -> Result<String, PyError> {
         let l = self.temp("lc");
-        let mut text = format!("{{ let {l} = list(); let __frame = py_comprehension_frame(); ");
+        let (make, name) = match built {
+            Built::List(_) => ("list()", "<listcomp>"),
+            Built::Set(_) => ("set()", "<setcomp>"),
+            Built::Dict(..) => ("dict()", "<dictcomp>"),
+        };
+        let mut text = format!("{{ let {l} = {make}; let __frame = py_comprehension_frame(); ");
         let mut closes = String::new();
         // The loop variables are the comprehension's own.
         let mut own = std::collections::BTreeSet::new();
         generators.iter().for_each(|g| super::names::target_names(&g.target, &mut own));
-        self.frames.push(super::stmt::Frame::Function { name: "<listcomp>".into(), locals: own });
-        let result = self.list_comp_body(elt, generators, &l, &mut text, &mut closes);
+        self.frames.push(super::stmt::Frame::Function { name: name.into(), locals: own });
+        let result = self.comprehension_body(built, generators, &l, &mut text, &mut closes);
         self.frames.pop();
         result?;
         Ok(text)
     }
 
-    fn list_comp_body(
+    fn comprehension_body(
         &mut self,
-        elt: &Expr,
+        built: Built,
         generators: &[ast::Comprehension],
         l: &str,
         text: &mut String,
@@ -359,8 +370,15 @@ impl Lowering<'_> {
             }
             *closes += "} ";
         }
-        let value = self.expr(elt)?.0;
-        *text = format!("{text}py_append({l}, {value}); {closes}{l} }}");
+        let add = match built {
+            Built::List(elt) => format!("py_append({l}, {});", self.expr(elt)?.0),
+            Built::Set(elt) => format!("{l}.add({});", self.expr(elt)?.0),
+            Built::Dict(key, value) => {
+                let key = self.expr(key)?.0;
+                format!("py_setitem({l}, {key}, {});", self.expr(value)?.0)
+            }
+        };
+        *text = format!("{text}{add} {closes}{l} }}");
         Ok(())
     }
 
@@ -458,6 +476,14 @@ impl Lowering<'_> {
         }
         Ok(format!("str({})", parts.join(" + ")))
     }
+}
+
+/// What a comprehension builds, with the expressions of each item.
+#[derive(Clone, Copy)]
+pub(crate) enum Built<'e> {
+    List(&'e Expr),
+    Set(&'e Expr),
+    Dict(&'e Expr, &'e Expr),
 }
 
 /// A call's keyword arguments as its last Rhai argument (`, #{...}`); nothing without any (the calls have
