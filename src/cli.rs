@@ -96,12 +96,14 @@ enum Command {
         #[arg(long)]
         python: Vec<PathBuf>,
     },
-    /// Show what a Python scenario is lowered to: each cell's Rhai, numbered as the file's lines.
-    #[command(after_help = "Examples:\n  heapscope explain --rhai scenarios/article/node_cycle.py")]
+    /// Show what a scenario runs: a Python scenario's lines with where stepping stops, or its Rhai.
+    #[command(
+        after_help = "Examples:\n  heapscope explain scenarios/article/node_cycle.py\n  heapscope explain --rhai scenarios/article/node_cycle.py"
+    )]
     Explain {
         /// The Python file.
         file: PathBuf,
-        /// Print the generated Rhai (the only explanation so far).
+        /// Print the Rhai a Python scenario is lowered to (without it: its lines and where stepping stops).
         #[arg(long)]
         rhai: bool,
     },
@@ -158,7 +160,7 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Explain { file, rhai: _ } => explain(&file),
+        Command::Explain { file, rhai } => explain(&file, rhai),
         Command::Mallocstats { profile } => {
             let heap = Heap::new(Profile::for_version(profile));
             print!("{}", heap.debug_malloc_stats());
@@ -167,18 +169,10 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn explain(file: &Path) -> ExitCode {
+fn explain(file: &Path, rhai: bool) -> ExitCode {
     match scenario::load(file) {
         Ok(loaded) => {
-            let mut out = String::new();
-            for (i, step) in loaded.scenario.steps.iter().enumerate() {
-                out += &format!("# step {}: {}\n", i + 1, step.title);
-                for (n, line) in step.run.as_deref().unwrap_or_default().lines().enumerate() {
-                    if !line.is_empty() {
-                        out += &format!("{:>4} | {line}\n", n + 1);
-                    }
-                }
-            }
+            let out = scenario::explain::explain(&loaded, rhai);
             let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
             ExitCode::SUCCESS
         }

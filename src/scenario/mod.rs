@@ -1,6 +1,7 @@
 //! Scenario files (YAML): the format, loading with precise errors, the runner, and the headless report.
 
 pub mod error;
+pub mod explain;
 pub mod export;
 pub mod format;
 pub mod junit;

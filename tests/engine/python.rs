@@ -139,3 +139,14 @@ fn a_name_without_a_value_raises_what_cpython_raises() {
         }
     }
 }
+
+#[test]
+fn explain_shows_where_stepping_stops_and_with_rhai_the_lowering() {
+    let (code, out, err) = crate::support::heapscope(&["explain", "scenarios/article/node_cycle.py"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("  12 ▶ Node.__init__  |         self.value = value"), "{out}");
+    assert!(out.contains("   9                  | \n"), "a blank line is no stop:\n{out}");
+    let (code, out, _) = crate::support::heapscope(&["explain", "--rhai", "scenarios/article/node_cycle.py"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("py_class(\"Node\"") && !out.contains("▶"), "{out}");
+}
