@@ -108,6 +108,8 @@ fn binop(op: Operator, l: Folded, r: Folded) -> Result<Option<Folded>, &'static 
         (Operator::Div, Int(a), Int(b)) if a.unsigned_abs() < 1 << 53 && b.unsigned_abs() < 1 << 53 => {
             Some(Float(a as f64 / b as f64))
         }
+        // safe_mod: `str % values` is left to run time.
+        (Operator::Mod, Str(_), _) => None,
         (Operator::Add, Str(a), Str(b)) => {
             (a.chars().count() + b.chars().count() <= MAX_STR_SIZE).then(|| Str(a + b.as_str()))
         }
@@ -143,5 +145,6 @@ mod tests {
         assert_eq!(folded("1 / 0"), Ok(None), "left to run time, which raises");
         assert_eq!(folded("2 ** 1000"), Ok(None), "over MAX_INT_SIZE: computed at run time in CPython too");
         assert!(folded("2.5 // 1.0").is_err());
+        assert_eq!(folded("'%d' % 3.5"), Ok(None), "safe_mod leaves str formatting to run time");
     }
 }

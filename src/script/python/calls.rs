@@ -241,6 +241,13 @@ fn call_method(rt: &Rt, ctx: &NativeCallContext, o: Dynamic, name: &str, args: A
             return call(rt, ctx, &f, args, kw);
         }
     }
+    if name == "format" && type_name(&rt.heap.borrow(), &o) == "str" {
+        let text = {
+            let h = rt.heap.borrow();
+            super::printf::format(&h, &super::ops::str_of(&h, &o), &args, &kw)?
+        };
+        return Ok(Dynamic::from(super::super::builtins::make(rt, ctx, |h| heap(h.new_str(&text)))?));
+    }
     if !kw.is_empty() {
         return Err(format!("TypeError: {name}() takes no keyword arguments here").into());
     }

@@ -5,6 +5,7 @@
 mod calls;
 pub(crate) mod iter;
 pub(crate) mod ops;
+mod printf;
 mod reduce;
 mod text;
 

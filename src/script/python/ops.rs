@@ -164,7 +164,11 @@ pub(crate) fn binary(
             Ok(Dynamic::from(PyObj::owned(rt, id)))
         }
         ("%", (Some(Kind::Str), _)) => {
-            Err("TypeError: `str % values` formatting is not simulated yet: use an f-string".into())
+            let fmt = str_of(&h, a);
+            drop(h);
+            let text = super::printf::percent(rt, &fmt, b)?;
+            let id = heap(rt.heap.borrow_mut().new_str(&text))?;
+            Ok(Dynamic::from(PyObj::owned(rt, id)))
         }
         _ => Err(fail(&h)),
     }

@@ -167,8 +167,8 @@ pub fn str_text(h: &Heap, v: &Dynamic) -> String {
     repr(h, v)
 }
 
-/// `format(v, spec)` for the specs people write: `[[fill]align][sign][width][,][.precision][type]`.
-fn format_spec(h: &Heap, v: &Dynamic, spec: &str) -> RResult<String> {
+/// `format(v, spec)` for the specs people write: `[[fill]align][sign][0][width][,][.precision][type]`.
+pub(crate) fn format_spec(h: &Heap, v: &Dynamic, spec: &str) -> RResult<String> {
     if spec.is_empty() {
         return Ok(str_text(h, v));
     }
@@ -181,6 +181,19 @@ fn format_spec(h: &Heap, v: &Dynamic, spec: &str) -> RResult<String> {
         chars.drain(..2);
     } else if chars.first().is_some_and(|c| matches!(c, '<' | '>' | '^')) {
         align = Some(chars.remove(0));
+    }
+    // The sign of a number: `+` always, ` ` a space for positives, `-` (the default) only for negatives.
+    let sign = chars.first().copied().filter(|c| matches!(c, '+' | '-' | ' '));
+    if sign.is_some() {
+        chars.remove(0);
+    }
+    if chars.first() == Some(&'#') {
+        return Err(format!("ValueError: the `#` alternate form in '{spec}' is not simulated yet").into());
+    }
+    // A `0` before the width pads a number with zeros after its sign (`=` alignment).
+    let zero = align.is_none() && chars.first() == Some(&'0') && chars.len() > 1;
+    if zero {
+        chars.remove(0);
     }
     let rest: String = chars.iter().collect();
     let ty = rest.chars().last().filter(|c| c.is_ascii_alphabetic() || *c == '%');
@@ -236,16 +249,30 @@ fn format_spec(h: &Heap, v: &Dynamic, spec: &str) -> RResult<String> {
         }
         Some('s') | None => match (precision, number(v)) {
             (Some(p), Some(f)) if ty.is_none() => group(format!("{f:.p$}")),
+            // A precision cuts a string to that many characters.
+            (Some(p), None) => str_text(h, v).chars().take(p).collect(),
             _ => group(str_text(h, v)),
         },
         Some(t) => return Err(format!("ValueError: format code '{t}' is not simulated yet").into()),
+    };
+    let numeric = number(v).is_some();
+    let text = match (sign, numeric && !text.starts_with('-')) {
+        (Some('+'), true) => format!("+{text}"),
+        (Some(' '), true) => format!(" {text}"),
+        _ => text,
     };
     let n = text.chars().count();
     if n >= width {
         return Ok(text);
     }
     let pad = width - n;
-    let numeric = number(v).is_some();
+    if zero && numeric {
+        let (sign, digits) = match text.chars().next() {
+            Some(c @ ('+' | '-' | ' ')) => (c.to_string(), text[1..].to_string()),
+            _ => (String::new(), text.clone()),
+        };
+        return Ok(format!("{sign}{}{digits}", "0".repeat(pad)));
+    }
     let f = |k: usize| fill.to_string().repeat(k);
     Ok(match align.unwrap_or(if numeric { '>' } else { '<' }) {
         '<' => format!("{text}{}", f(pad)),
