@@ -46,6 +46,13 @@ impl Heap {
             Kind::WeakRef => p.sizes.weakref,
             Kind::Class => sizes::class_getsizeof(p),
             Kind::Descriptor => p.sizes.getset_descriptor,
+            Kind::ListIterator
+            | Kind::TupleIterator
+            | Kind::RangeIterator
+            | Kind::DictKeyIterator
+            | Kind::SetIterator
+            | Kind::StrIterator
+            | Kind::StrAsciiIterator => sizes::iterator_size(p, o.kind),
             Kind::Instance => {
                 let class = self.class_of(id)?.and_then(|c| self.classes.get(&c.index));
                 match class.and_then(|c| c.spec.slots.as_ref()) {

@@ -45,11 +45,25 @@ pub enum Kind {
     Instance,
     /// A `getset_descriptor` (a class's `__dict__` / `__weakref__` attribute).
     Descriptor,
+    /// `iter(list)`: holds its list (`it_seq`) until exhausted.
+    ListIterator,
+    /// `iter(tuple)`.
+    TupleIterator,
+    /// `iter(range)`: its bounds only, no reference; not a GC type.
+    RangeIterator,
+    /// `iter(dict)`: `dict_keyiterator`, holding its dict.
+    DictKeyIterator,
+    /// `iter(set)`.
+    SetIterator,
+    /// `iter(str)`: `str_iterator` (3.8-3.10, and for non-ASCII strs after).
+    StrIterator,
+    /// `iter(str)` of an ASCII str from 3.11: `str_ascii_iterator`.
+    StrAsciiIterator,
 }
 
 impl Kind {
     /// Every kind, in declaration order (`Kind::ALL[k as usize] == k`).
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 26] = [
         Kind::None,
         Kind::Object,
         Kind::Bool,
@@ -69,6 +83,13 @@ impl Kind {
         Kind::Class,
         Kind::Instance,
         Kind::Descriptor,
+        Kind::ListIterator,
+        Kind::TupleIterator,
+        Kind::RangeIterator,
+        Kind::DictKeyIterator,
+        Kind::SetIterator,
+        Kind::StrIterator,
+        Kind::StrAsciiIterator,
     ];
 
     /// The Python type name, as `type(x).__name__` prints it.
@@ -93,6 +114,13 @@ impl Kind {
             Kind::Class => "type",
             Kind::Instance => "object",
             Kind::Descriptor => "getset_descriptor",
+            Kind::ListIterator => "list_iterator",
+            Kind::TupleIterator => "tuple_iterator",
+            Kind::RangeIterator => "range_iterator",
+            Kind::DictKeyIterator => "dict_keyiterator",
+            Kind::SetIterator => "set_iterator",
+            Kind::StrIterator => "str_iterator",
+            Kind::StrAsciiIterator => "str_ascii_iterator",
         }
     }
 
@@ -112,6 +140,12 @@ impl Kind {
                 | Kind::Class
                 | Kind::Instance
                 | Kind::Descriptor
+                | Kind::ListIterator
+                | Kind::TupleIterator
+                | Kind::DictKeyIterator
+                | Kind::SetIterator
+                | Kind::StrIterator
+                | Kind::StrAsciiIterator
         )
     }
 }

@@ -1,5 +1,6 @@
 //! Object sizes per profile: what `sys.getsizeof` reports and what each allocation requests (§4).
 
+use super::object::Kind;
 use super::profile::{ListGrowth, Profile};
 
 /// `PyLongObject`: 24-byte header plus 30-bit digits of 4 bytes (`Objects/longobject.c`). `0` has no digit
@@ -126,6 +127,19 @@ pub fn shared_keys_size(p: &Profile) -> u32 {
 /// [obs: 1064 / 1072 / 1688 / 1704 / 1712].
 pub fn class_getsizeof(p: &Profile) -> u32 {
     p.sizes.type_basic + p.sizes.gc_head + shared_keys_size(p)
+}
+
+/// `sys.getsizeof` of an iterator object, its GC head included [obs 3.8-3.13: `iter([])` 48, `iter(())` 48,
+/// `iter("ab")` 48, `iter({})` 72, `iter(set())` 64; `iter(range(3))` 48 through 3.11, 40 from 3.12].
+pub fn iterator_size(p: &Profile, kind: Kind) -> u32 {
+    let gc = p.sizes.gc_head;
+    match kind {
+        Kind::DictKeyIterator => gc + 56,
+        Kind::SetIterator => gc + 48,
+        Kind::RangeIterator if p.version >= crate::heap::PyVersion::V3_12 => 40,
+        Kind::RangeIterator => 48,
+        _ => gc + 32,
+    }
 }
 
 #[cfg(test)]

@@ -79,7 +79,7 @@ impl Heap {
     }
 
     /// Remove the edges of `id` that `which` selects, releasing each in order.
-    fn drop_edges(&mut self, id: ObjId, which: impl Fn(&Edge) -> bool) -> HeapResult<()> {
+    pub(crate) fn drop_edges(&mut self, id: ObjId, which: impl Fn(&Edge) -> bool) -> HeapResult<()> {
         // A reused buffer: the collector clears hundreds of thousands of objects in a row.
         let mut gone = std::mem::take(&mut self.edge_scratch);
         gone.clear();

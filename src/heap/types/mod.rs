@@ -3,5 +3,6 @@
 mod callables;
 mod containers;
 mod instances;
+mod iterators;
 mod mapping;
 mod numbers;

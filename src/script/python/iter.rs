@@ -14,10 +14,11 @@ use rhai::{Array, Dynamic, Engine, INT, NativeCallContext};
 /// A Python iterator in a script variable.
 #[derive(Clone)]
 pub enum PyIter {
-    /// `range_iterator`: the bounds only.
-    Range { next: i64, stop: i64, step: i64 },
-    /// `list_iterator` / `tuple_iterator` / a dict's or set's key iterator: holds its container.
-    Items { source: PyObj, keys: Option<Vec<ObjId>>, pos: usize },
+    /// `range_iterator`: its object (held as long as the loop runs), and the bounds it copied.
+    Range { _it: PyObj, next: i64, stop: i64, step: i64 },
+    /// `list_iterator`, `tuple_iterator`, `str_iterator`, a dict's or set's key iterator: its object, which
+    /// holds the container until exhausted (`source` is borrowed through it).
+    Items { it: PyObj, source: ObjId, keys: Option<Vec<ObjId>>, pos: usize, done: bool },
     /// A generator is its own iterator.
     Generator(PyObj),
     /// A list heapscope keeps outside the heap (tracemalloc statistics).
@@ -39,36 +40,35 @@ pub(crate) fn iter(rt: &Rt, v: Dynamic) -> RResult<PyIter> {
         return Err(format!("TypeError: '{}' object is not iterable", type_name(&rt.heap.borrow(), &v)).into());
     };
     let id = rt.weak_dict_data(id).unwrap_or(id);
-    let h = rt.heap.borrow();
-    let kind = heap(h.get(id))?.kind();
-    Ok(match kind {
-        Kind::Range => {
-            let Ok(Some(&Value::Range(start, stop, step))) = h.value(id) else {
-                return Err("TypeError: bad range".into());
-            };
-            PyIter::Range { next: start, stop, step }
-        }
-        Kind::List | Kind::Tuple | Kind::Str => {
-            drop(h);
-            PyIter::Items { source: v.cast::<PyObj>(), keys: None, pos: 0 }
-        }
-        Kind::Dict | Kind::Set | Kind::FrozenSet => {
-            let keys = heap(h.keys(id))?;
-            drop(h);
-            PyIter::Items { source: PyObj::borrowed(rt, id), keys: Some(keys), pos: 0 }
-        }
-        Kind::Generator => {
-            drop(h);
-            PyIter::Generator(v.cast::<PyObj>())
-        }
-        k => return Err(format!("TypeError: '{}' object is not iterable", k.type_name()).into()),
+    let (kind, bounds, keys) = {
+        let h = rt.heap.borrow();
+        let kind = heap(h.get(id))?.kind();
+        let bounds = match h.value(id) {
+            Ok(Some(&Value::Range(start, stop, step))) => Some((start, stop, step)),
+            _ => None,
+        };
+        let keys = matches!(kind, Kind::Dict | Kind::Set | Kind::FrozenSet).then(|| h.keys(id)).transpose();
+        (kind, bounds, heap(keys)?)
+    };
+    if kind == Kind::Generator {
+        return Ok(PyIter::Generator(v.cast::<PyObj>()));
+    }
+    if !matches!(kind, Kind::Range | Kind::List | Kind::Tuple | Kind::Str | Kind::Dict | Kind::Set | Kind::FrozenSet) {
+        return Err(format!("TypeError: '{}' object is not iterable", kind.type_name()).into());
+    }
+    // `GET_ITER`: the iterator is an object of its own (a `for` loop's, on the frame's stack).
+    let it = heap(rt.heap.borrow_mut().new_iterator(id))?;
+    let it = PyObj::owned(rt, it);
+    Ok(match bounds {
+        Some((start, stop, step)) => PyIter::Range { _it: it, next: start, stop, step },
+        None => PyIter::Items { it, source: id, keys, pos: 0, done: false },
     })
 }
 
 pub(crate) fn next(rt: &Rt, ctx: &NativeCallContext, it: &mut PyIter) -> RResult<Dynamic> {
     let stop = Dynamic::from(Stop);
     match it {
-        PyIter::Range { next, stop: end, step } => {
+        PyIter::Range { next, stop: end, step, .. } => {
             if (*step > 0 && *next >= *end) || (*step < 0 && *next <= *end) {
                 return Ok(stop);
             }
@@ -77,26 +77,34 @@ pub(crate) fn next(rt: &Rt, ctx: &NativeCallContext, it: &mut PyIter) -> RResult
             let id = act(rt, ctx, |h| heap(h.new_int(i128::from(v))))?;
             Ok(owned(rt, &mut rt.heap.borrow_mut(), id))
         }
-        PyIter::Items { source, keys, pos } => {
+        PyIter::Items { it, source, keys, pos, done } => {
+            if *done {
+                return Ok(stop);
+            }
             let h = rt.heap.borrow();
+            let source = *source;
             let id = match keys {
                 Some(k) => k.get(*pos).copied(),
-                None if h.get(source.id()).is_ok_and(|o| o.kind() == Kind::Str) => {
-                    let c = str_of(&h, &Dynamic::from(source.clone())).chars().nth(*pos);
+                None if h.get(source).is_ok_and(|o| o.kind() == Kind::Str) => {
+                    let c = match h.value(source) {
+                        Ok(Some(Value::Str(s))) => s.chars().nth(*pos),
+                        _ => None,
+                    };
                     drop(h);
                     *pos += 1;
                     return match c {
                         Some(c) => Ok(Dynamic::from(make(rt, ctx, |h| heap(h.new_str(&c.to_string())))?)),
-                        None => Ok(stop),
+                        None => exhausted(rt, ctx, it, done),
                     };
                 }
-                None => {
-                    (*pos < heap(h.seq_len(source.id()))?).then(|| h.seq_get(source.id(), *pos as i64).ok()).flatten()
-                }
+                None => (*pos < heap(h.seq_len(source))?).then(|| h.seq_get(source, *pos as i64).ok()).flatten(),
             };
             drop(h);
             *pos += 1;
-            Ok(id.map_or(stop, |id| to_script(rt, id)))
+            match id {
+                Some(id) => Ok(to_script(rt, id)),
+                None => exhausted(rt, ctx, it, done),
+            }
         }
         PyIter::Generator(g) => Ok(super::super::iteration::generator_next(rt, ctx, g.id())?.unwrap_or(stop)),
         PyIter::Array(a, pos) => {
@@ -375,6 +383,14 @@ pub(crate) fn length(rt: &Rt, id: ObjId) -> RResult<i128> {
         (_, Ok(Some(Value::Range(a, b, s)))) => (((b - a) + s - s.signum()) / s).max(0) as i128,
         (k, _) => return Err(format!("TypeError: object of type '{}' has no len()", k.type_name()).into()),
     })
+}
+
+/// The iterator ran out: it lets go of its container at once (`listiter_next` sets `it_seq = NULL`).
+fn exhausted(rt: &Rt, ctx: &NativeCallContext, it: &PyObj, done: &mut bool) -> RResult<Dynamic> {
+    *done = true;
+    let id = it.id();
+    act(rt, ctx, |h| heap(h.iterator_exhausted(id)))?;
+    Ok(Dynamic::from(Stop))
 }
 
 fn builtin_next(rt: &Rt, ctx: &NativeCallContext, it: Dynamic) -> RResult<Dynamic> {
