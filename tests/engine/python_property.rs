@@ -1,7 +1,8 @@
 //! A seeded property test: random small programs from a grammar of the subset (assignments, containers,
-//! classes with cycles, `del`, calls, loops, comprehensions, slices, tuple swaps, `gc.collect()`) run on the simulator and on every local
-//! CPython, and agree at every module-level statement boundary on `sys.getrefcount` of each bound name,
-//! `gc.is_tracked` of it, and what `gc.collect()` returned.
+//! classes with cycles, `del`, calls, loops over ranges and containers, comprehensions, slices, tuple swaps,
+//! `gc.collect()`) run on the simulator and on every local CPython, and agree at every module-level
+//! statement boundary on `sys.getrefcount` of each bound name, `gc.is_tracked` of it, and what
+//! `gc.collect()` returned.
 
 use heapscope::scenario::runner::{Observer, run_observed};
 use heapscope::script::{Bound, scope_bindings};
@@ -38,7 +39,7 @@ fn program(rng: &mut ChaCha8Rng, len: usize) -> String {
         let y = if bound.is_empty() { None } else { Some(bound[rng.random_range(0..bound.len())]) };
         let z = if bound.is_empty() { None } else { Some(bound[rng.random_range(0..bound.len())]) };
         let (xn, k) = (names[x], kinds[x]);
-        let line = match (rng.random_range(0..20), y, z) {
+        let line = match (rng.random_range(0..21), y, z) {
             (0, ..) => {
                 kinds[x] = Kind::List;
                 format!("{xn} = []")
@@ -90,6 +91,9 @@ fn program(rng: &mut ChaCha8Rng, len: usize) -> String {
             (18, Some(y), _) => {
                 kinds[x] = Kind::Dict;
                 format!("{xn} = {{\"k\": {}, \"j\": [{}]}}", names[y], names[y])
+            }
+            (20, ..) if matches!(k, Kind::List | Kind::Dict | Kind::Tuple) => {
+                format!("for item in {xn}:\n    n = gc.collect()")
             }
             (19, Some(y), _) if kinds[y] == Kind::List => {
                 kinds[x] = Kind::List;
