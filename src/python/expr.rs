@@ -34,9 +34,7 @@ impl Lowering<'_> {
     /// reference more (`x = 1000; sys.getrefcount(x)` is 4 under `python3 f.py`, 3 under `exec`).
     pub(crate) fn parsed(&mut self, key: String, init: String) -> String {
         let name = self.constant(key, init);
-        if !self.arena.contains(&name) {
-            self.arena.push(name.clone());
-        }
+        self.arena.insert(name.clone());
         name
     }
 

@@ -111,7 +111,7 @@ pub struct Lowering<'a> {
     /// Which names are certainly bound here.
     pub(crate) binds: Bindings,
     /// The constants the parse arena holds (see `parsed`).
-    pub(crate) arena: Vec<String>,
+    pub(crate) arena: BTreeSet<String>,
     /// Anchors of lambdas, travelling with their text (see [`moved`]).
     carried: Vec<(usize, Anchor)>,
     /// The class whose body is being lowered: its statements run in the class's frame.
@@ -136,7 +136,7 @@ impl<'a> Lowering<'a> {
             top_level: true,
             binds: Bindings::new(module.deleted.clone()),
             carried: Vec::new(),
-            arena: Vec::new(),
+            arena: BTreeSet::new(),
             class_body: None,
             loops: Vec::new(),
         }
@@ -215,7 +215,7 @@ impl<'a> Lowering<'a> {
     pub fn prelude(&self) -> String {
         let mut p: String = self.module.globals.iter().map(|g| format!("let {} = py_unbound(); ", mangle(g))).collect();
         p.extend(self.consts.iter().enumerate().map(|(i, init)| format!("let __k{i} = {init}; ")));
-        p += &format!("let __arena = [{}]; ", self.arena.join(", "));
+        p += &format!("let __arena = [{}]; ", self.arena.iter().cloned().collect::<Vec<_>>().join(", "));
         p
     }
 

@@ -6,6 +6,7 @@
 
 use super::args::{RResult, to_script};
 use super::handle::PyObj;
+use super::python::iter::item_at;
 use super::python::ops;
 use super::runtime::Rt;
 use crate::heap::{Kind, ObjId};
@@ -30,16 +31,7 @@ impl Iterator for Items {
             return Some(Err(why.into()));
         }
         let rt = self.source.runtime();
-        let id = match &self.keys {
-            Some(keys) => *keys.get(self.pos)?,
-            None => {
-                let h = rt.heap.borrow();
-                if self.pos >= h.seq_len(self.source.id()).ok()? {
-                    return None;
-                }
-                h.seq_get(self.source.id(), self.pos as i64).ok()?
-            }
-        };
+        let id = item_at(&rt.heap.borrow(), self.source.id(), self.keys.as_deref(), self.pos)?;
         self.pos += 1;
         Some(Ok(to_script(rt, id)))
     }

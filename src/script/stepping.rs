@@ -192,6 +192,9 @@ pub(crate) fn instrument(
     let tokens = lex(engine, source);
     let mut inserts = Vec::new();
     let mut placed: Vec<(usize, usize, String)> = Vec::new();
+    // The anchors by their place in the generated script.
+    let anchored: Option<HashMap<(usize, usize), &Anchor>> =
+        anchors.map(|list| list.iter().map(|a| ((a.line, a.rhai_column), a)).collect());
     for (pos, function) in statement_starts(ast) {
         let Ok(mut i) = tokens.binary_search_by_key(&pos, |(_, p)| *p) else { continue };
         // A namespaced call (`gc::collect()`) is positioned at its function name: start at the namespace.
@@ -205,9 +208,9 @@ pub(crate) fn instrument(
         if !after_boundary {
             continue;
         }
-        let site = match anchors {
+        let site = match &anchored {
             None => Some(Site { run, line, column, function }),
-            Some(list) => list.iter().find(|a| (a.line, a.rhai_column) == (line, column)).map(|a| Site {
+            Some(by_place) => by_place.get(&(line, column)).map(|a| Site {
                 run,
                 line: a.source_line,
                 column: a.column,

@@ -19,9 +19,8 @@ fn heapscope(args: &[&str], file: Option<(&str, &str)>) -> (i32, String, String)
 
 #[test]
 fn the_articles_examples_and_the_fixtures_print_what_every_local_cpython_prints() {
-    let found = heapscope::cpython::find_interpreters();
+    let found = crate::support::interpreters();
     if found.is_empty() {
-        println!("SKIP: no supported CPython on this machine");
         return;
     }
     let mut files: Vec<_> =
@@ -106,9 +105,8 @@ fn a_yaml_scenario_written_in_python_runs_its_python_with_its_own_lines() {
 
 #[test]
 fn a_name_without_a_value_raises_what_cpython_raises() {
-    let found = heapscope::cpython::find_interpreters();
+    let found = crate::support::interpreters();
     if found.is_empty() {
-        println!("SKIP: no supported CPython on this machine");
         return;
     }
     let programs = [

@@ -79,3 +79,13 @@ pub fn heapscope(args: &[&str]) -> (i32, String, String) {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
 }
+
+/// The local CPythons, one per supported version; where there is none, a printed notice (and the caller
+/// skips).
+pub fn interpreters() -> Vec<heapscope::cpython::Interpreter> {
+    let found = heapscope::cpython::find_interpreters();
+    if found.is_empty() {
+        println!("SKIP: no supported CPython on this machine");
+    }
+    found
+}

@@ -8,7 +8,7 @@ use super::super::handle::PyObj;
 use super::super::runtime::Rt;
 use super::ops::{items, str_of};
 use super::{heap, int_arg, obj, owned, type_name};
-use crate::heap::{Kind, ObjId, PyVersion, Value};
+use crate::heap::{Heap, Kind, ObjId, PyVersion, Value};
 use rhai::{Array, Dynamic, Engine, INT, NativeCallContext};
 
 /// A Python iterator in a script variable.
@@ -97,7 +97,7 @@ pub(crate) fn next(rt: &Rt, ctx: &NativeCallContext, it: &mut PyIter) -> RResult
                         None => exhausted(rt, ctx, it, done),
                     };
                 }
-                None => (*pos < heap(h.seq_len(source))?).then(|| h.seq_get(source, *pos as i64).ok()).flatten(),
+                None => item_at(&h, source, None, *pos),
             };
             drop(h);
             *pos += 1;
@@ -383,6 +383,15 @@ pub(crate) fn length(rt: &Rt, id: ObjId) -> RResult<i128> {
         (_, Ok(Some(Value::Range(a, b, s)))) => (((b - a) + s - s.signum()) / s).max(0) as i128,
         (k, _) => return Err(format!("TypeError: object of type '{}' has no len()", k.type_name()).into()),
     })
+}
+
+/// The item an iterator at `pos` yields: a dict's or set's `keys` (taken when it started), else the list's
+/// or tuple's item there now (a list that grows while it is iterated yields its new items).
+pub(crate) fn item_at(h: &Heap, source: ObjId, keys: Option<&[ObjId]>, pos: usize) -> Option<ObjId> {
+    match keys {
+        Some(k) => k.get(pos).copied(),
+        None => (pos < h.seq_len(source).ok()?).then(|| h.seq_get(source, pos as i64).ok()).flatten(),
+    }
 }
 
 /// The iterator ran out: it lets go of its container at once (`listiter_next` sets `it_seq = NULL`).

@@ -71,13 +71,13 @@ fn sorted(rt: &Rt, ctx: &NativeCallContext, source: Dynamic) -> RResult<Dynamic>
     }
     let mut values = collect(rt, ctx, source)?;
     let mut failed = None;
-    values.sort_by(|a, b| match (less(rt, a, b), less(rt, b, a)) {
-        (Ok(true), _) => Ordering::Less,
-        (Ok(false), Ok(true)) => Ordering::Greater,
-        (Ok(false), Ok(false)) => Ordering::Equal,
-        (Err(e), _) | (_, Err(e)) => {
+    // Like `list.sort`, only `<` is asked: the stable sort reads `Less` and nothing else.
+    values.sort_by(|a, b| match less(rt, a, b) {
+        Ok(true) => Ordering::Less,
+        Ok(false) => Ordering::Greater,
+        Err(e) => {
             failed.get_or_insert(e);
-            Ordering::Equal
+            Ordering::Greater
         }
     });
     if let Some(e) = failed {
