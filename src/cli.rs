@@ -191,12 +191,24 @@ fn load(file: &Path, profile: Option<PyVersion>) -> Result<scenario::Loaded, Sce
     Ok(loaded)
 }
 
-/// Keeps what a failed run printed.
-struct PrintedSoFar(String);
+/// What a run did before it failed: the steps it finished, and what the program printed.
+#[derive(Default)]
+struct SoFar {
+    steps: Vec<scenario::runner::StepReport>,
+    printed: String,
+}
 
-impl scenario::runner::Observer for PrintedSoFar {
+impl scenario::runner::Observer for SoFar {
+    fn step_done(
+        &mut self,
+        _i: usize,
+        report: &scenario::runner::StepReport,
+        _interp: &mut crate::script::Interpreter,
+    ) {
+        self.steps.push(report.clone());
+    }
     fn failed(&mut self, interp: &mut crate::script::Interpreter, _error: &ScenarioError) {
-        self.0 = interp.runtime().stdout.borrow().clone();
+        self.printed = interp.runtime().stdout.borrow().clone();
     }
 }
 
@@ -204,15 +216,33 @@ fn run_scenario(file: &Path, headless: bool, format: Format, profile: Option<PyV
     if !headless {
         return interactive(file, profile);
     }
-    let mut printed = PrintedSoFar(String::new());
-    let run = load(file, profile).and_then(|l| scenario::runner::run_observed(&l, None, &mut printed));
-    let (report, interp) = match run {
+    let loaded = match load(file, profile) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
+    let mut so_far = SoFar::default();
+    let (report, interp) = match scenario::runner::run_observed(&loaded, None, &mut so_far) {
         Ok(r) => r,
         Err(e) => {
-            // As Python does, what the program printed before the error stays printed.
-            if format == Format::Stdout {
-                let _ = std::io::Write::write_all(&mut std::io::stdout(), printed.0.as_bytes());
-            }
+            // What ran before the error stays shown: the steps it finished, or, as Python does, what the
+            // program printed.
+            let shown = match format {
+                Format::Stdout => so_far.printed,
+                Format::Text => {
+                    let finished = scenario::runner::Report {
+                        name: loaded.scenario.name.clone(),
+                        description: loaded.scenario.description.clone(),
+                        profile: loaded.profile.to_string(),
+                        steps: so_far.steps,
+                    };
+                    scenario::report::render_of(&finished, loaded.scenario.steps.len())
+                }
+                Format::Json => String::new(),
+            };
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), shown.as_bytes());
             eprintln!("{e}");
             return ExitCode::from(BAD_INPUT);
         }

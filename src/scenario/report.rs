@@ -6,13 +6,18 @@ use std::fmt::Write;
 
 /// The per-step report `heapscope run --headless` prints.
 pub fn render(r: &Report) -> String {
+    render_of(r, r.steps.len())
+}
+
+/// The report of a run that stopped early: its finished steps, numbered out of the scenario's `total`.
+pub fn render_of(r: &Report, total: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} (CPython {})", r.name, r.profile);
     if !r.description.trim().is_empty() {
         let _ = writeln!(out, "{}", r.description.trim());
     }
     for (i, s) in r.steps.iter().enumerate() {
-        let _ = writeln!(out, "\nStep {}/{}: {}", i + 1, r.steps.len(), s.title);
+        let _ = writeln!(out, "\nStep {}/{total}: {}", i + 1, s.title);
         for line in s.narration.trim().lines() {
             let _ = writeln!(out, "  {line}");
         }

@@ -148,3 +148,12 @@ fn explain_shows_where_stepping_stops_and_with_rhai_the_lowering() {
     assert_eq!(code, 0);
     assert!(out.contains("py_class(\"Node\"") && !out.contains("▶"), "{out}");
 }
+
+#[test]
+fn a_run_that_fails_in_its_second_step_still_reports_the_first() {
+    let source = "import sys\n# %% one\na = []\nprint(sys.getrefcount(a))\n# %% two\nb = a.nope\n";
+    let (code, out, err) = heapscope(&["run", "--headless"], Some(("second_step.py", source)));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("Step 2/3: one") && out.contains("| 2") && !out.contains("Step 3/3"), "{out}");
+    assert!(err.contains("line 6, in <module>") && err.ends_with("'list' object has no attribute 'nope'\n"), "{err}");
+}
