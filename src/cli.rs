@@ -117,7 +117,7 @@ enum Command {
     Profiles,
     /// Print `sys._debugmallocstats()` for an empty simulated heap of a version.
     Mallocstats {
-        /// CPython version to simulate (3.8, 3.10, 3.11, 3.12, 3.13, 3.14).
+        /// CPython version to simulate (`heapscope profiles` lists them; 3.14 is 3.14.5+).
         #[arg(long, default_value = "3.13")]
         profile: PyVersion,
     },
@@ -132,32 +132,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check { files } => check(&files),
         Command::Verify { file, python } => verify(&file, python),
         Command::Profiles => {
-            println!(
-                "{:<8}{:>6}{:>7}{:>13}  {:<13}{:<16}{:<16}checked against",
-                "profile", "pool", "arena", "pools/arena", "collector", "thresholds", "attributes in"
-            );
-            for v in PyVersion::ALL {
-                let p = Profile::for_version(v);
-                let usable = p.max_pools_in_arena() - u32::from(p.arena_misalignment != 0);
-                let (collector, source) =
-                    if p.incremental_gc { ("incremental", "source only") } else { ("generational", "real CPython") };
-                let layout = match p.instance_layout {
-                    InstanceLayout::SeparateDict => "a __dict__",
-                    InstanceLayout::ValuesArray => "values array",
-                    InstanceLayout::InlineValues => "inline values",
-                };
-                let [t0, t1, t2] = p.thresholds;
-                println!(
-                    "{:<8}{:>5}K{:>6}K{:>13}  {:<13}{:<16}{:<16}{source}",
-                    v.as_str(),
-                    p.pool_size / 1024,
-                    p.arena_size / 1024,
-                    usable,
-                    collector,
-                    format!("{t0}, {t1}, {t2}"),
-                    layout,
-                );
-            }
+            print!("{}", profiles_table());
             ExitCode::SUCCESS
         }
         Command::Explain { file, rhai } => explain(&file, rhai),
@@ -167,6 +142,41 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// `heapscope profiles`: each simulated behaviour, its allocator and collector, and what it was checked against.
+fn profiles_table() -> String {
+    let mut out = format!(
+        "{:<15}{:>5}{:>7}{:>13}  {:<13}{:<14}{:<15}{:<8}checked against\n",
+        "profile", "pool", "arena", "pools/arena", "collector", "thresholds", "attributes in", "{} is"
+    );
+    for v in PyVersion::ALL {
+        let p = Profile::for_version(v);
+        let usable = p.max_pools_in_arena() - u32::from(p.arena_misalignment != 0);
+        let collector = if p.incremental_gc { "incremental" } else { "generational" };
+        let layout = match p.instance_layout {
+            InstanceLayout::SeparateDict => "a __dict__",
+            InstanceLayout::ValuesArray => "values array",
+            InstanceLayout::InlineValues => "inline values",
+        };
+        let dicts = if p.dicts_always_tracked { "tracked" } else { "lazy" };
+        let [t0, t1, t2] = p.thresholds;
+        out += &format!(
+            "{:<15}{:>4}K{:>6}K{:>13}  {:<13}{:<14}{:<15}{:<8}{}\n",
+            v.as_str(),
+            p.pool_size / 1024,
+            p.arena_size / 1024,
+            usable,
+            collector,
+            format!("{t0}, {t1}, {t2}"),
+            layout,
+            dicts,
+            v.checked_against(),
+        );
+    }
+    out += "\n--profile takes a name above, a series (3.14 means its newest behaviour, 3.14.5+) or a release \
+            (3.14.2 is 3.14.1-3.14.4).\n";
+    out
 }
 
 fn explain(file: &Path, rhai: bool) -> ExitCode {
@@ -400,7 +410,7 @@ fn export(file: &Path, step: Option<usize>, format: ExportFormat) -> ExitCode {
 /// The CPython version of an interpreter given on the command line, if heapscope has a profile for it.
 fn interpreter_at(path: &Path) -> Result<crate::cpython::Interpreter, String> {
     let out = std::process::Command::new(path)
-        .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+        .args(["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
         .output()
         .map_err(|e| format!("cannot run {}: {e}", path.display()))?;
     let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
@@ -421,7 +431,7 @@ fn verify(file: &Path, pythons: Vec<PathBuf>) -> ExitCode {
     let interpreters = if pythons.is_empty() {
         let found = crate::cpython::find_interpreters();
         for v in PyVersion::ALL.iter().filter(|v| !found.iter().any(|i| i.version == **v)) {
-            println!("note: no CPython {v} found (pyenv or python{v} on PATH): not verified");
+            println!("note: no CPython {v} found (pyenv or python{} on PATH): not verified", v.series());
         }
         found
     } else {

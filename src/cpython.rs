@@ -23,39 +23,57 @@ fn pyenv_root() -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")))
 }
 
-/// One interpreter per supported version, preferring pyenv's builds, then `python3.X` on `PATH`.
+/// One interpreter per supported series (3.8, 3.9, ..., 3.15), preferring pyenv's newest build of it, then
+/// `python3.X` on `PATH`; each is matched to the profile of its release (a 3.14.2 to 3.14.1-3.14.4).
 pub fn find_interpreters() -> Vec<Interpreter> {
-    let mut found = Vec::new();
+    let mut found: Vec<Interpreter> = Vec::new();
     let versions_dir = pyenv_root().map(|r| r.join("versions"));
-    for version in PyVersion::ALL {
-        let exe = format!("python{}", version.as_str());
+    let mut series: Vec<String> = PyVersion::ALL.iter().map(|v| v.series()).collect();
+    series.dedup();
+    for series in series {
+        let exe = format!("python{series}");
         let from_pyenv = versions_dir.as_ref().and_then(|dir| {
-            let mut candidates: Vec<PathBuf> = std::fs::read_dir(dir)
+            let mut candidates: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
                 .ok()?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with(&format!("{}.", version.as_str())))
+                .filter_map(|p| {
+                    let release = p.file_name()?.to_str()?.to_string();
+                    let exe = p.join("bin").join(&exe);
+                    (release.starts_with(&format!("{series}.")) && exe.is_file()).then_some((release, exe))
                 })
-                .map(|p| p.join("bin").join(&exe))
-                .filter(|p| p.is_file())
                 .collect();
-            candidates.sort();
+            candidates.sort_by_key(|(release, _)| release_key(release));
             candidates.pop()
         });
         let on_path = || {
-            std::env::var_os("PATH").and_then(|paths| {
-                std::env::split_paths(&paths)
-                    .map(|d| d.join(&exe))
-                    .find(|p| p.is_file() && !p.to_string_lossy().contains("shims"))
-            })
+            let paths = std::env::var_os("PATH")?;
+            let path = std::env::split_paths(&paths)
+                .map(|d| d.join(&exe))
+                .find(|p| p.is_file() && !p.to_string_lossy().contains("shims"))?;
+            Some((reported_release(&path)?, path))
         };
-        if let Some(path) = from_pyenv.or_else(on_path) {
-            found.push(Interpreter { version, path });
+        if let Some((release, path)) = from_pyenv.or_else(on_path) {
+            if let Some(version) = PyVersion::of_release(&release) {
+                found.push(Interpreter { version, path });
+            }
         }
     }
     found
+}
+
+/// Sort key of a release name like `3.14.10`: numerically, part by part.
+fn release_key(release: &str) -> Vec<u32> {
+    release
+        .split('.')
+        .map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0))
+        .collect()
+}
+
+/// The release an interpreter reports (`python3.14 -V` prints `Python 3.14.2`).
+fn reported_release(exe: &Path) -> Option<String> {
+    let out = Command::new(exe).arg("-V").output().ok()?;
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    Some(text.trim().strip_prefix("Python ")?.to_string())
 }
 
 #[cfg(test)]
@@ -65,7 +83,8 @@ mod tests {
         for i in super::find_interpreters() {
             let out = std::process::Command::new(&i.path).arg("-V").output().expect("runs");
             let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-            assert!(text.contains(&format!("Python {}.", i.version)), "{}: {text}", i.path.display());
+            let release = text.trim().strip_prefix("Python ").expect("prints its version");
+            assert_eq!(super::PyVersion::of_release(release), Some(i.version), "{}: {text}", i.path.display());
         }
     }
 }

@@ -274,19 +274,22 @@ impl Heap {
     /// type that is freshly allocated counts towards generation 0 (`_PyObject_GC_Link`); free-list reuse does
     /// not (§3.2).
     pub(crate) fn alloc_object(&mut self, kind: Kind, nbytes: u32, aux: u32) -> HeapResult<ObjId> {
-        let block = match self.free_lists.pop(kind, aux) {
-            Some(addr) => addr,
-            None => {
-                let addr = self.alloc.malloc(nbytes as usize, &mut self.sink)?;
-                // 3.14.1+ counts tracked objects instead (see `track`).
-                if kind.is_gc_type() && !self.profile.incremental_gc {
-                    self.gc.count[0] += 1;
-                    self.note_gc_count();
-                    self.maybe_trigger_gc();
-                }
-                addr
-            }
-        };
+        match self.free_lists.pop(kind, aux) {
+            Some(block) => Ok(self.new_slot(kind, block, 0, aux)),
+            None => self.alloc_object_fresh(kind, nbytes, aux),
+        }
+    }
+
+    /// Allocate an object from the allocator even when its type keeps a free list, as `tp_alloc`
+    /// (`PyType_GenericAlloc`) does.
+    pub(crate) fn alloc_object_fresh(&mut self, kind: Kind, nbytes: u32, aux: u32) -> HeapResult<ObjId> {
+        let block = self.alloc.malloc(nbytes as usize, &mut self.sink)?;
+        // 3.14.1+ counts tracked objects instead (see `track`).
+        if kind.is_gc_type() && !self.profile.incremental_gc {
+            self.gc.count[0] += 1;
+            self.note_gc_count();
+            self.maybe_trigger_gc();
+        }
         Ok(self.new_slot(kind, block, 0, aux))
     }
 

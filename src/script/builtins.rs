@@ -61,7 +61,7 @@ fn register_constructors(engine: &mut Engine, rt: &Rt) {
     for (name, new) in [
         ("object", Heap::new_object as Empty),
         ("list", Heap::new_list),
-        ("dict", Heap::new_dict),
+        ("dict", Heap::new_dict_call),
         ("set", Heap::new_set),
     ] {
         let r = rt.clone();

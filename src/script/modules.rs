@@ -159,8 +159,8 @@ fn sys_module(rt: &Rt) -> Module {
     // `sys.version_info[:2]`, e.g. `[3, 13]`: scenarios use it for version-dependent expectations.
     let r = rt.clone();
     m.set_native_fn("version_info", move || {
-        let v = r.heap.borrow().profile().version.as_str().to_string();
-        Ok(v.split('.').map(|p| Dynamic::from(p.parse::<INT>().unwrap_or(0))).collect::<Array>())
+        let (major, minor) = r.heap.borrow().profile().version.version_info();
+        Ok(vec![Dynamic::from(INT::from(major)), Dynamic::from(INT::from(minor))])
     });
     let r = rt.clone();
     m.set_native_fn("debugmallocstats", move || {

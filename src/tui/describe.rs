@@ -46,7 +46,7 @@ pub fn what(r: &Recording, id: ObjId, o: &ObjRec) -> String {
 /// Where the collector has it: `0`, `1`, `2`, `frozen`, `untracked`, `immortal`, `candidate` (of the
 /// collection running); on the incremental collector (3.14) `young` and `old`.
 pub fn generation(img: &Image, id: ObjId, o: &ObjRec) -> &'static str {
-    let incremental = img.version == crate::heap::PyVersion::V3_14;
+    let incremental = img.version.incremental_gc();
     match img.gc_list(id) {
         Some(GcList::Permanent) => "frozen",
         Some(GcList::Gen0) if incremental => "young",

@@ -27,9 +27,9 @@ fn mallocstats_prints_cpythons_layout() {
 
 #[test]
 fn an_unknown_profile_is_a_usage_error_naming_the_known_ones() {
-    let (code, _, err) = heapscope(&["mallocstats", "--profile", "3.9"]);
+    let (code, _, err) = heapscope(&["mallocstats", "--profile", "3.7"]);
     assert_eq!(code, 2);
-    assert!(err.contains("unknown CPython profile `3.9` (known: 3.8, 3.10, 3.11, 3.12, 3.13, 3.14)"), "{err}");
+    assert!(err.contains("unknown CPython profile `3.7` (known: 3.8, 3.9"), "{err}");
 }
 
 #[test]

@@ -18,7 +18,7 @@ fn collect(h: &mut Heap, g: i64) -> u64 {
 
 #[test]
 fn thresholds_immortals_and_dict_tracking_follow_the_source() {
-    let mut h = heap(PyVersion::V3_14);
+    let mut h = heap(PyVersion::V3_14_1);
     assert_eq!(h.gc_threshold(), [2000, 10, 0], "pycore_runtime_init.h: young 2000, old[0] 10, old[1] 0");
     let none = h.none();
     assert_eq!(h.getrefcount(none).unwrap(), 3 << 30, "_Py_IMMORTAL_INITIAL_REFCNT");
@@ -30,7 +30,7 @@ fn thresholds_immortals_and_dict_tracking_follow_the_source() {
 
 #[test]
 fn counts_are_tracked_objects_and_report_young_visited_pending() {
-    let mut h = heap(PyVersion::V3_14);
+    let mut h = heap(PyVersion::V3_14_1);
     h.gc_set_enabled(false);
     let l = h.new_list().unwrap();
     let one = h.new_int(1).unwrap();
@@ -50,7 +50,7 @@ fn counts_are_tracked_objects_and_report_young_visited_pending() {
 
 #[test]
 fn an_increment_first_accumulates_work_then_marks_then_collects() {
-    let mut h = heap(PyVersion::V3_14);
+    let mut h = heap(PyVersion::V3_14_1);
     h.gc_set_enabled(false);
     let a = h.new_class("A", ClassSpec::default()).unwrap();
     cycle(&mut h, a);
@@ -73,7 +73,7 @@ fn an_increment_first_accumulates_work_then_marks_then_collects() {
 
 #[test]
 fn automatic_increments_reclaim_cyclic_garbage() {
-    let mut h = heap(PyVersion::V3_14);
+    let mut h = heap(PyVersion::V3_14_1);
     let a = h.new_class("A", ClassSpec::default()).unwrap();
     let keep = h.new_list().unwrap();
     for i in 0..60_000 {
@@ -96,7 +96,7 @@ fn automatic_increments_reclaim_cyclic_garbage() {
 #[test]
 fn callbacks_see_every_increment_even_an_empty_one() {
     // `_PyGC_Collect` invokes "start" and "stop" around every increment, with zeros when it did nothing.
-    let mut h = heap(PyVersion::V3_14);
+    let mut h = heap(PyVersion::V3_14_1);
     let cb = h.new_function(&[]).unwrap();
     h.gc_add_callback(cb).unwrap();
     h.gc_collect(1).unwrap();

@@ -33,7 +33,7 @@ fn collections_never_free_the_reachable_and_free_all_garbage() {
         (PyVersion::V3_10, 12),
         (PyVersion::V3_12, 13),
         (PyVersion::V3_13, 14),
-        (PyVersion::V3_14, 15),
+        (PyVersion::V3_14_1, 15),
     ] {
         let mut h = Heap::new(Profile::for_version(v));
         let mut mirror = Mirror::attach(&mut h);

@@ -89,3 +89,8 @@ pub fn interpreters() -> Vec<heapscope::cpython::Interpreter> {
     }
     found
 }
+
+/// The profiles checked against a local interpreter when the spec's tables were written, oldest first: the
+/// columns of those tables.
+pub const OBSERVED: [PyVersion; 6] =
+    [PyVersion::V3_8, PyVersion::V3_9, PyVersion::V3_10, PyVersion::V3_11, PyVersion::V3_12, PyVersion::V3_13];

@@ -489,7 +489,7 @@ impl Heap {
                 self.untrack(id);
             }
         }
-        if g == 2 && self.profile.version <= PyVersion::V3_13 {
+        if g == 2 && !self.profile.dicts_always_tracked {
             for &id in &c.young {
                 if self.get(id).is_ok_and(|o| o.kind == Kind::Dict) && self.dict_may_untrack(id) {
                     self.untrack(id);

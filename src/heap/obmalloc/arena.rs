@@ -41,10 +41,12 @@ pub(crate) struct Arenas {
     pub times_allocated: u64,
     /// `narenas_highwater`.
     pub highwater: u64,
+    /// bpo-37257 (3.9+): keep the last usable arena mapped even when it is wholly free.
+    keep_last: bool,
 }
 
 impl Arenas {
-    pub fn new(max_pools: u32) -> Arenas {
+    pub fn new(max_pools: u32, keep_last: bool) -> Arenas {
         Arenas {
             slots: Vec::new(),
             unused: None,
@@ -53,6 +55,7 @@ impl Arenas {
             currently_allocated: 0,
             times_allocated: 0,
             highwater: 0,
+            keep_last,
         }
     }
 
@@ -129,8 +132,9 @@ impl Arenas {
         self.slots[a as usize].nfreepools = nf;
         let (next, prev) = (self.slots[a as usize].nextarena, self.slots[a as usize].prevarena);
 
-        // Case 1: all pools free, and not the last arena in the list (keep one to avoid thrashing, bpo-37257).
-        if nf == self.slots[a as usize].ntotalpools && next.is_some() {
+        // Case 1: all pools free, and (3.9+) not the last arena in the list: keep one to avoid thrashing,
+        // bpo-37257. 3.8 frees it whatever follows.
+        if nf == self.slots[a as usize].ntotalpools && (next.is_some() || !self.keep_last) {
             self.unlink(prev, next);
             let ao = &mut self.slots[a as usize];
             ao.nextarena = self.unused;

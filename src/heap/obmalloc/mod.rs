@@ -83,7 +83,7 @@ impl Obmalloc {
             arena_size: profile.arena_size,
             misalignment: profile.arena_misalignment,
             max_pools,
-            arenas: Arenas::new(max_pools),
+            arenas: Arenas::new(max_pools, profile.keeps_free_arena),
             usedpools,
             raw: BTreeMap::new(),
             raw_next: RAW_REGION,

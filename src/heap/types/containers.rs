@@ -6,7 +6,7 @@ use crate::heap::events::{Cause, EdgeLabel, Event, EventSink};
 use crate::heap::ids::ObjId;
 use crate::heap::object::Kind;
 use crate::heap::object::relabel_edges;
-use crate::heap::profile::ListGrowth;
+use crate::heap::profile::ListPresize;
 use crate::heap::sizes::{self, LIST_OBJECT};
 use crate::heap::statics::StaticKey;
 
@@ -47,33 +47,36 @@ impl Heap {
         Ok(id)
     }
 
-    /// `list(iterable)` of known length: `list_preallocate_exact` sizes the item array exactly on 3.8 and
-    /// rounds it up to an even count from 3.9 (§4.3: `list(range(1))` is 72 bytes).
+    /// `list(iterable)` of known length: `list_preallocate_exact` sizes the item array as the profile's
+    /// `list_presize` says (§4.3: `list(range(1))` is 64 bytes on 3.8/3.9, 72 from 3.10).
     pub fn new_list_from(&mut self, items: &[ObjId]) -> HeapResult<ObjId> {
         let id = self.new_list()?;
         self.extend_items(id, items, true)?;
         Ok(id)
     }
 
-    /// `list.extend(list_or_tuple)` (`list_extend`'s fast path): an empty list is preallocated exactly from
-    /// 3.9, as `list(iterable)` (3.8 resizes it like any other: `l = []; l.extend(five)` is 120 bytes there
-    /// [obs 3.8.18], 104 on 3.10), otherwise resized once to the new length; then the items go in.
+    /// `list.extend(list_or_tuple)` (`list_extend`'s fast path): from 3.10 an empty list is presized as
+    /// `list(iterable)` is (3.8/3.9 resize it like any other: `l = []; l.extend(five)` is 120 bytes there
+    /// [obs 3.8.18, 3.9.18], 104 on 3.10), otherwise resized once to the new length; then the items go in.
     /// `sorted()` builds its list this way (`PySequence_List`).
     pub fn list_extend(&mut self, list: ObjId, items: &[ObjId]) -> HeapResult<()> {
-        let exact = self.profile.list_growth != ListGrowth::Py38;
-        self.extend_items(list, items, exact)
+        let presize = self.profile.list_presize == ListPresize::EvenCount;
+        self.extend_items(list, items, presize)
     }
 
-    /// `list_extend` with the empty list's item array sized exactly (`exact_if_empty`) or by `list_resize`.
-    fn extend_items(&mut self, list: ObjId, items: &[ObjId], exact_if_empty: bool) -> HeapResult<()> {
+    /// `list_extend` with the empty list's item array presized (`presize_if_empty`) or sized by `list_resize`.
+    fn extend_items(&mut self, list: ObjId, items: &[ObjId], presize_if_empty: bool) -> HeapResult<()> {
         self.expect_kind(list, Kind::List)?;
         for &i in items {
             self.get(i)?;
         }
         let m = self.objects[list.index as usize].refs.len() as u32;
         let n = items.len() as u32;
-        if self.objects[list.index as usize].extra == 0 && exact_if_empty {
-            let cap = if self.profile.list_growth == ListGrowth::Py38 { n } else { (n + 1) & !1 };
+        if self.objects[list.index as usize].extra == 0 && presize_if_empty {
+            let cap = match self.profile.list_presize {
+                ListPresize::Exact => n,
+                ListPresize::EvenCount => (n + 1) & !1,
+            };
             if cap > 0 {
                 self.set_list_capacity(list, cap)?;
             }

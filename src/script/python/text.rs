@@ -391,11 +391,11 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
     engine.register_fn("py_const_float", move |ctx: NativeCallContext, bits: INT| {
         make(&r, &ctx, |h| heap(h.new_float(f64::from_bits(bits as u64))))
     });
-    // `sys.version_info` as the tuple `(major, minor, micro)` of the profile, enough to compare against.
+    // `sys.version_info` as the tuple `(major, minor)` of the profile, enough to compare against.
     let r = rt.clone();
     engine.register_fn("py_version_info", move |ctx: NativeCallContext| -> RResult<PyObj> {
-        let v = r.heap.borrow().profile().version.as_str().to_string();
-        let parts: Vec<i128> = v.split('.').filter_map(|p| p.parse().ok()).collect();
+        let (major, minor) = r.heap.borrow().profile().version.version_info();
+        let parts = [i128::from(major), i128::from(minor)];
         make(&r, &ctx, |h| {
             let ids = parts.iter().map(|&p| heap(h.new_int(p))).collect::<RResult<Vec<_>>>()?;
             heap(h.new_tuple(&ids))

@@ -45,7 +45,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = app.ui.theme;
     let (r, img) = (&app.session.recording, &app.session.cursor.image);
     let g = &img.gc;
-    let incremental = img.version == crate::heap::PyVersion::V3_14;
+    let incremental = img.version.incremental_gc();
     let names: [&str; 3] = if incremental { ["young", "old·vis", "old·pen"] } else { ["gen 0", "gen 1", "gen 2"] };
     let bar = area.width.saturating_sub(40).clamp(4, 40) as usize;
     let heading = format!("{:<8}{:>w$}{:>8}", "", "count / threshold", "objects", w = bar + 16);

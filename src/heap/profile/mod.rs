@@ -3,66 +3,9 @@
 //! Section numbers (§) refer to `shared/reference/cpython-memory.md`; each constant cites its CPython source
 //! path or the observation it was taken from.
 
-use std::fmt;
-use std::str::FromStr;
+mod version;
 
-/// The CPython versions heapscope can simulate (64-bit Linux builds with pymalloc).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash)]
-pub enum PyVersion {
-    /// CPython 3.8 (observed on 3.8.18).
-    V3_8,
-    /// CPython 3.10 (observed on 3.10.13).
-    V3_10,
-    /// CPython 3.11 (observed on 3.11.7).
-    V3_11,
-    /// CPython 3.12 (observed on 3.12.1).
-    V3_12,
-    /// CPython 3.13 (observed on 3.13.0).
-    V3_13,
-    /// CPython 3.14.1-3.14.4 with the incremental GC. **From source, not observation**: no 3.14 interpreter
-    /// was available; object sizes are assumed unchanged from 3.13 (see `Profile::for_version`).
-    V3_14,
-}
-
-impl PyVersion {
-    /// All supported versions, oldest first.
-    pub const ALL: [PyVersion; 6] = [Self::V3_8, Self::V3_10, Self::V3_11, Self::V3_12, Self::V3_13, Self::V3_14];
-
-    /// The short name users type, e.g. `"3.13"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::V3_8 => "3.8",
-            Self::V3_10 => "3.10",
-            Self::V3_11 => "3.11",
-            Self::V3_12 => "3.12",
-            Self::V3_13 => "3.13",
-            Self::V3_14 => "3.14",
-        }
-    }
-}
-
-impl fmt::Display for PyVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// An unknown version name; lists the ones heapscope knows.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("unknown CPython profile `{0}` (known: 3.8, 3.10, 3.11, 3.12, 3.13, 3.14)")]
-pub struct UnknownProfile(pub String);
-
-impl FromStr for PyVersion {
-    type Err = UnknownProfile;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        let short = s.strip_prefix("python").unwrap_or(s);
-        Self::ALL
-            .into_iter()
-            .find(|v| short == v.as_str() || short.starts_with(&format!("{}.", v.as_str())))
-            .ok_or_else(|| UnknownProfile(s.to_string()))
-    }
-}
+pub use version::{PyVersion, UnknownProfile};
 
 /// How `list_resize` over-allocates (`Objects/listobject.c`, §4.3).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -71,6 +14,18 @@ pub enum ListGrowth {
     Py38,
     /// 3.9+: `(newsize + (newsize >> 3) + 6) & ~3`, with the "large jump" exception.
     Py39,
+}
+
+/// How a list's item array is presized when its final length is known (`Objects/listobject.c`, §4.3).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ListPresize {
+    /// 3.8/3.9: `list(tuple)` sizes the array exactly (`list_preallocate_exact`); `extend` of an empty list
+    /// goes through `list_resize`, over-allocating [obs: `[].extend((1, 2, 3))` is 104 B on 3.8.18, 120 B on
+    /// 3.9.18; `list((1, 2, 3))` is 80 B on both].
+    Exact,
+    /// 3.10+: both round the length up to an even count (`list_preallocate_exact`: `allocated = (size + 1) &
+    /// ~(size_t)1`; `list_extend` presizes an empty list the same way) [obs 3.10.13: 88 B for both].
+    EvenCount,
 }
 
 /// Where an instance's attribute values live (§4.4).
@@ -186,7 +141,7 @@ pub struct Profile {
     pub instance_layout: InstanceLayout,
     /// Header and fixed sizes.
     pub sizes: SizeTable,
-    /// GC thresholds for generations 0, 1, 2 (3.14: young, old[0], old[1], the last unused).
+    /// GC thresholds for generations 0, 1, 2 (3.14.0-3.14.4: young, old[0], old[1], the last unused).
     pub thresholds: Thresholds,
     /// The 3.14.0-3.14.4 incremental collector (a young generation and two old spaces, §3.7) instead of the
     /// three-generation one.
@@ -195,6 +150,19 @@ pub struct Profile {
     /// Objects/unicodeobject.c 3.12) [obs 3.12.1: `s = "hello"; sys.getrefcount(s)` is 4294967295; 3.11.7 and
     /// 3.13.0 print 4: 3.13 keeps interned strings mortal].
     pub interned_immortal: bool,
+    /// How lists of known length are presized.
+    pub list_presize: ListPresize,
+    /// bpo-37257 (3.9+): a wholly free arena is returned to the OS only if it is not the last usable one
+    /// (`Objects/obmalloc.c` `pymalloc_free`, `nf == ao->ntotalpools && ao->nextarena != NULL`); 3.8 returns
+    /// every wholly free arena [obs: freeing 300,000 objects reclaims all 18 new arenas on 3.8.18, 17 of 18
+    /// on 3.9.18].
+    pub keeps_free_arena: bool,
+    /// 3.8/3.9: `dict()` allocates an 8-slot keys table at once (`dict_new` → `new_keys_object(PyDict_MINSIZE)`),
+    /// while `{}` shares the empty keys [obs: `sys.getsizeof(dict())` is 232 on 3.8.18/3.9.18, 64 on 3.10+].
+    pub dict_new_presized: bool,
+    /// 3.14+ tracks every dict from creation, `{}` included (lazy dict tracking removed, GH-127010 / PR
+    /// #127027) [obs Pyodide 3.14.2 and 3.15.0rc1: `gc.is_tracked({})` is True], and no collection untracks one.
+    pub dicts_always_tracked: bool,
 }
 
 /// `_PY_NSMALLNEGINTS` (5) and `_PY_NSMALLPOSINTS` (257): ints in -5..=256 are cached singletons
@@ -226,35 +194,37 @@ impl Profile {
     /// The profile of one version.
     pub fn for_version(version: PyVersion) -> Profile {
         use PyVersion::*;
+        // 3.8/3.9 share one allocator geometry and object layout; 3.8-3.10 one object layout family.
+        let small_pools = version <= V3_9;
         let old = version <= V3_10;
         let pre312 = version <= V3_11;
         Profile {
             version,
-            pool_size: if version == V3_8 { 4 << 10 } else { 16 << 10 },
-            arena_size: if version == V3_8 { 256 << 10 } else { 1 << 20 },
-            arena_misalignment: if version == V3_8 { 0 } else { 4096 },
+            pool_size: if small_pools { 4 << 10 } else { 16 << 10 },
+            arena_size: if small_pools { 256 << 10 } else { 1 << 20 },
+            arena_misalignment: if small_pools { 0 } else { 4096 },
             arena_map_root: match version {
-                V3_8 => None,
+                V3_8 | V3_9 => None,
                 V3_10 => Some(8192),
                 _ => Some(262_144),
             },
             arena_map_bot: if version == V3_10 { 2048 } else { 131_072 },
             static_refcount: match version {
-                V3_8 | V3_10 => StaticRefcount::Mortal,
+                V3_8 | V3_9 | V3_10 => StaticRefcount::Mortal,
                 V3_11 => StaticRefcount::StaticBase(999_999_999),
                 V3_12 | V3_13 => StaticRefcount::Immortal(u32::MAX),
-                V3_14 => StaticRefcount::Immortal(3 << 30),
+                V3_14_0 | V3_14_1 | V3_14_5 | V3_15 => StaticRefcount::Immortal(3 << 30),
             },
             free_lists: FreeListLimits {
                 tuple_max_len: if old { 19 } else { 20 },
-                int: if version == V3_14 { 100 } else { 0 },
+                int: if version >= V3_14_0 { 100 } else { 0 },
                 ..FREE_LISTS
             },
             list_growth: if version == V3_8 { ListGrowth::Py38 } else { ListGrowth::Py39 },
             instance_layout: match version {
-                V3_8 | V3_10 => InstanceLayout::SeparateDict,
+                V3_8 | V3_9 | V3_10 => InstanceLayout::SeparateDict,
                 V3_11 | V3_12 => InstanceLayout::ValuesArray,
-                V3_13 | V3_14 => InstanceLayout::InlineValues,
+                _ => InstanceLayout::InlineValues,
             },
             sizes: SizeTable {
                 gc_head: 16,
@@ -264,45 +234,50 @@ impl Profile {
                 dict_keys_header: if old { 40 } else { 32 },
                 dict_unicode_entries: !old,
                 function: match version {
-                    V3_8 => 136,
+                    V3_8 | V3_9 => 136,
                     V3_10 => 144,
                     V3_11 => 152,
-                    V3_12 | V3_13 | V3_14 => 160,
+                    _ => 160,
                 },
                 generator: match version {
-                    V3_8 => 112,
+                    V3_8 | V3_9 => 112,
                     V3_10 => 104,
                     _ => 176,
                 },
                 generator_frame: match version {
-                    V3_8 => 392,
+                    V3_8 | V3_9 => 392,
                     V3_10 => 384,
                     _ => 0,
                 },
                 weakref: if old { 72 } else { 80 },
                 instance_basic: match version {
-                    V3_8 | V3_10 => 32,
+                    V3_8 | V3_9 | V3_10 => 32,
                     V3_11 => 24,
                     _ => 16,
                 },
                 preheader: if old { 0 } else { 16 },
                 type_basic: match version {
-                    V3_8 => 880,
+                    V3_8 | V3_9 => 880,
                     V3_10 => 888,
                     V3_11 => 904,
                     V3_12 => 920,
-                    V3_13 | V3_14 => 928,
+                    _ => 928,
                 },
                 getset_descriptor: 64,
             },
             thresholds: match version {
-                V3_13 => [2000, 10, 10],
-                // `Include/internal/pycore_runtime_init.h`: young 2000, old[0] 10, old[1] 0.
-                V3_14 => [2000, 10, 0],
+                // `Include/internal/pycore_runtime_init.h`: young 2000, old[0] 10, old[1] 0 [obs Pyodide 3.14.2].
+                V3_14_0 | V3_14_1 => [2000, 10, 0],
+                // 3.13.0's `{2000},{10},{10}`, restored with its collector [obs Pyodide 3.15.0rc1].
+                V3_13 | V3_14_5 | V3_15 => [2000, 10, 10],
                 _ => [700, 10, 10],
             },
-            incremental_gc: version == V3_14,
+            incremental_gc: version.incremental_gc(),
             interned_immortal: version == V3_12,
+            list_presize: if version <= V3_9 { ListPresize::Exact } else { ListPresize::EvenCount },
+            keeps_free_arena: version >= V3_9,
+            dict_new_presized: version <= V3_9,
+            dicts_always_tracked: version >= V3_14_0,
         }
     }
 
@@ -331,15 +306,6 @@ pub fn size_class(nbytes: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_version_names() {
-        assert_eq!("3.13".parse(), Ok(PyVersion::V3_13));
-        assert_eq!("3.8.18".parse(), Ok(PyVersion::V3_8));
-        assert_eq!("python3.11".parse(), Ok(PyVersion::V3_11));
-        assert!("3.9".parse::<PyVersion>().is_err());
-        assert!("3.1".parse::<PyVersion>().is_err(), "3.1 must not match 3.10 or 3.11");
-    }
 
     #[test]
     fn size_classes_follow_obmalloc() {
