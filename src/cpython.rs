@@ -52,10 +52,10 @@ pub fn find_interpreters() -> Vec<Interpreter> {
                 .find(|p| p.is_file() && !p.to_string_lossy().contains("shims"))?;
             Some((reported_release(&path)?, path))
         };
-        if let Some((release, path)) = from_pyenv.or_else(on_path) {
-            if let Some(version) = PyVersion::of_release(&release) {
-                found.push(Interpreter { version, path });
-            }
+        if let Some((release, path)) = from_pyenv.or_else(on_path)
+            && let Some(version) = PyVersion::of_release(&release)
+        {
+            found.push(Interpreter { version, path });
         }
     }
     found
