@@ -25,7 +25,7 @@ const SIZES_ONLY: &[(&str, &str)] = &[
 ];
 
 /// Cases the simulator has no constructor for.
-const NOT_SIMULATED: &[&str] = &["closure", "frozenset_empty", "dict_empty", "instance_dict_materialized_3"];
+const NOT_SIMULATED: &[&str] = &["closure", "frozenset_empty", "instance_dict_materialized_3"];
 
 fn run_probe(path: &std::path::Path) -> BTreeMap<String, serde_json::Value> {
     let probe = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/probes/object_sizes.py");
@@ -57,6 +57,17 @@ fn simulate(v: PyVersion, case: &str) -> Option<Report> {
             (0..n).for_each(|_| h.list_append(l, none).unwrap());
             l
         })
+    } else if let Some(n) = num(case, "list_extend_").or(num(case, "list_tuple_")) {
+        let items: Vec<ObjId> = (0..n).map(|i| h.new_int(1000 + i128::from(i)).unwrap()).collect();
+        if case.starts_with("list_tuple_") {
+            Box::new(move |h| h.new_list_from(&items).unwrap())
+        } else {
+            Box::new(move |h| {
+                let l = h.new_list().unwrap();
+                h.list_extend(l, &items).unwrap();
+                l
+            })
+        }
     } else if let Some(n) = num(case, "list_range_") {
         let items: Vec<ObjId> = (0..n).map(|i| h.new_int(i128::from(i)).unwrap()).collect();
         Box::new(move |h| h.new_list_from(&items).unwrap())
@@ -114,6 +125,7 @@ fn simulate(v: PyVersion, case: &str) -> Option<Report> {
             "str_ucs4_3" => Box::new(|h| h.new_str("\u{1F600}01").unwrap()),
             "list_empty" => Box::new(|h| h.new_list().unwrap()),
             "dict_literal_empty" => Box::new(|h| h.new_dict().unwrap()),
+            "dict_empty" => Box::new(|h| h.new_dict_call().unwrap()),
             "range" => Box::new(|h| h.new_range(10, 1000, 1).unwrap()),
             "function" => Box::new(|h| h.new_function(&[]).unwrap()),
             "generator" => Box::new(|h| h.new_generator(&[]).unwrap()),

@@ -127,6 +127,13 @@ def filled(make, add, items):
     return build
 
 
+def extend_empty(src):
+    """`[].extend(src)`: list_extend on an empty list (3.8/3.9 resize it, 3.10+ presize it)."""
+    l = []
+    l.extend(src)
+    return l
+
+
 def dict_set(d, k):
     d[k] = None
 
@@ -179,6 +186,11 @@ def main():
         measure('list_append_%d' % n, filled(list, list.append, [None] * n))
     for n in (1, 2, 3, 10, 100):
         measure('list_range_%d' % n, lambda i, n=n: list(range(n)))
+
+    for n in (1, 3, 5, 9):
+        src = tuple(range(1000, 1000 + n))
+        measure('list_extend_%d' % n, lambda i, src=src: extend_empty(src))
+        measure('list_tuple_%d' % n, lambda i, src=src: list(src))
 
     measure('dict_empty', lambda i: dict())
     measure('dict_literal_empty', lambda i: literal_empty_dict())
