@@ -153,7 +153,7 @@ fn profiles_table() -> String {
     for v in PyVersion::ALL {
         let p = Profile::for_version(v);
         let usable = p.max_pools_in_arena() - u32::from(p.arena_misalignment != 0);
-        let collector = if p.incremental_gc { "incremental" } else { "generational" };
+        let collector = if p.incremental_gc() { "incremental" } else { "generational" };
         let layout = match p.instance_layout {
             InstanceLayout::SeparateDict => "a __dict__",
             InstanceLayout::ValuesArray => "values array",

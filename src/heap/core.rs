@@ -8,7 +8,7 @@ use super::gc::{GcList, GcState};
 use super::ids::{Addr, Name, ObjId};
 use super::object::{Edge, Kind, Object, flags};
 use super::obmalloc::Obmalloc;
-use super::profile::{Profile, StaticRefcount};
+use super::profile::{GcCount, Profile, StaticRefcount};
 use super::roots::Frames;
 use super::statics::Statics;
 use super::values::{ClassInfo, Value};
@@ -284,13 +284,23 @@ impl Heap {
     /// (`PyType_GenericAlloc`) does.
     pub(crate) fn alloc_object_fresh(&mut self, kind: Kind, nbytes: u32, aux: u32) -> HeapResult<ObjId> {
         let block = self.alloc.malloc(nbytes as usize, &mut self.sink)?;
-        // 3.14.1+ counts tracked objects instead (see `track`).
-        if kind.is_gc_type() && !self.profile.incremental_gc {
+        if kind.is_gc_type() && self.profile.gc_count == GcCount::Allocations {
+            // `_PyObject_GC_Link`: `count++` (3.14.0: also `heap_size++`) and maybe schedule a collection.
             self.gc.count[0] += 1;
+            self.gc.incremental.heap_size += 1;
             self.note_gc_count();
             self.maybe_trigger_gc();
         }
         Ok(self.new_slot(kind, block, 0, aux))
+    }
+
+    /// `PyObject_GC_Del` of a GC object's block: `count--` if positive (§3.2; 3.14.0 also `heap_size--`).
+    /// Where the count counts tracked objects, untracking already did it.
+    pub(crate) fn gc_block_freed(&mut self) {
+        if self.profile.gc_count == GcCount::Allocations {
+            self.gc.count[0] = self.gc.count[0].saturating_sub(1);
+            self.gc.incremental.heap_size -= 1;
+        }
     }
 
     /// Start tracking `id` in the cycle GC (`PyObject_GC_Track`): it joins generation 0.
@@ -300,7 +310,7 @@ impl Heap {
             o.flags |= flags::TRACKED;
             self.gc.lists.push(GcList::Gen0, id.index);
             self.sink.emit(Event::Track { id, tracked: true });
-            if self.profile.incremental_gc {
+            if self.profile.gc_count == GcCount::Tracked {
                 self.incremental_tracked();
                 self.note_gc_count();
             }
@@ -314,7 +324,7 @@ impl Heap {
             o.flags &= !flags::TRACKED;
             self.gc.lists.remove(id.index);
             self.sink.emit(Event::Track { id, tracked: false });
-            if self.profile.incremental_gc {
+            if self.profile.gc_count == GcCount::Tracked {
                 self.incremental_untracked();
                 self.note_gc_count();
             }

@@ -41,6 +41,8 @@ pub enum Call {
         collected: u64,
         /// `info["uncollectable"]`.
         uncollectable: u64,
+        /// `info["candidates"]` (3.15).
+        candidates: u64,
     },
 }
 
@@ -355,8 +357,7 @@ impl Heap {
             let freed = self.alloc.free(block, &mut self.sink);
             debug_assert!(freed.is_ok(), "{freed:?}");
             if kind.is_gc_type() {
-                // `PyObject_GC_Del`: "count--" only if positive (§3.2).
-                self.gc.count[0] = self.gc.count[0].saturating_sub(1);
+                self.gc_block_freed();
                 self.note_gc_count();
             }
         }

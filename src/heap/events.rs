@@ -256,6 +256,8 @@ pub enum Event {
         collected: u32,
         /// Objects left in `gc.garbage` by legacy finalizers.
         uncollectable: u32,
+        /// Objects examined (3.15's `candidates`).
+        candidates: u32,
     },
     /// `gc.set_threshold()`, `gc.enable()` or `gc.disable()`.
     GcConfig {

@@ -96,7 +96,7 @@ impl Heap {
         for (block, gc_object) in self.free_lists.clear() {
             self.alloc.free(block, &mut self.sink)?;
             if gc_object {
-                self.gc.count[0] = self.gc.count[0].saturating_sub(1);
+                self.gc_block_freed();
             }
         }
         self.note_gc_count();

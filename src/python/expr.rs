@@ -243,8 +243,9 @@ impl Lowering<'_> {
     fn tuple(&mut self, elts: &[Expr]) -> Result<String, PyError> {
         let items = self.exprs(elts)?.join(", ");
         if elts.iter().all(Self::is_constant) {
-            // `(1, 2)` is one constant tuple, folded by the AST optimizer.
-            return Ok(self.parsed(format!("t:[{items}]"), format!("tuple([{items}])")));
+            // `(1, 2)` is one constant tuple, folded by the AST optimizer; the compiler's constants are
+            // tracked on every version, 3.14's included.
+            return Ok(self.parsed(format!("t:[{items}]"), format!("py_const_tuple([{items}])")));
         }
         Ok(format!("tuple([{items}])"))
     }

@@ -73,7 +73,7 @@ fn register_constructors(engine: &mut Engine, rt: &Rt) {
     });
     let r = rt.clone();
     engine.register_fn("tuple", move |ctx: NativeCallContext, items: Array| {
-        make(&r, &ctx, |h| with_objs(h, &items, |h, ids| h.new_tuple(ids).map_err(to_rhai)))
+        make(&r, &ctx, |h| with_objs(h, &items, |h, ids| h.new_tuple_built(ids).map_err(to_rhai)))
     });
     let r = rt.clone();
     engine.register_fn("range", move |ctx: NativeCallContext, stop: INT| {

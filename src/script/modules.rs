@@ -60,8 +60,9 @@ fn gc_module(rt: &Rt) -> Module {
     });
     let r = rt.clone();
     m.set_native_fn("get_stats", move || {
-        Ok(r.heap
-            .borrow()
+        let heap = r.heap.borrow();
+        let candidates = heap.profile().callback_info_candidates;
+        Ok(heap
             .gc_stats()
             .iter()
             .map(|s| {
@@ -69,6 +70,11 @@ fn gc_module(rt: &Rt) -> Module {
                 map.insert("collections".into(), Dynamic::from(s.collections as INT));
                 map.insert("collected".into(), Dynamic::from(s.collected as INT));
                 map.insert("uncollectable".into(), Dynamic::from(s.uncollectable as INT));
+                if candidates {
+                    // 3.15 adds `candidates` and `duration` (no clock here: 0.0).
+                    map.insert("candidates".into(), Dynamic::from(s.candidates as INT));
+                    map.insert("duration".into(), Dynamic::from(0.0_f64));
+                }
                 Dynamic::from(map)
             })
             .collect::<Array>())

@@ -233,11 +233,16 @@ impl Runtime {
             Call::WeakrefCallback { weakref, callback } => {
                 (self.callables.borrow().get(&callback).cloned(), vec![handle(weakref)])
             }
-            Call::GcCallback { callback, stop, generation, collected, uncollectable } => {
+            Call::GcCallback { callback, stop, generation, collected, uncollectable, candidates } => {
                 let mut info = rhai::Map::new();
                 info.insert("generation".into(), Dynamic::from(i64::from(generation)));
                 info.insert("collected".into(), Dynamic::from(collected as i64));
                 info.insert("uncollectable".into(), Dynamic::from(uncollectable as i64));
+                if self.heap.borrow().profile().callback_info_candidates {
+                    info.insert("candidates".into(), Dynamic::from(candidates as i64));
+                    // The wall time of the collection: the simulator has no clock (as `DEBUG_STATS`' "0.0000s").
+                    info.insert("duration".into(), Dynamic::from(0.0_f64));
+                }
                 let phase = if stop { "stop" } else { "start" };
                 (self.callables.borrow().get(&callback).cloned(), vec![phase.into(), info.into()])
             }

@@ -218,11 +218,12 @@ impl Encoder {
                 out.push(31);
                 count.iter().for_each(|&c| put(out, u64::from(c)));
             }
-            Event::GcDone { generation, counted, collected, uncollectable } => {
+            Event::GcDone { generation, counted, collected, uncollectable, candidates } => {
                 out.push(32);
                 out.push(generation | if counted { 0x80 } else { 0 });
                 put(out, u64::from(collected));
                 put(out, u64::from(uncollectable));
+                put(out, u64::from(candidates));
             }
             Event::GcConfig { thresholds, enabled } => {
                 out.push(33 + u8::from(enabled));
@@ -416,8 +417,14 @@ impl Iterator for Decoder<'_> {
             31 => Event::GcCounts { count: [self.u32(), self.u32(), self.u32()] },
             32 => {
                 let g = self.byte();
-                let collected = self.u32();
-                Event::GcDone { generation: g & 0x7f, counted: g & 0x80 != 0, collected, uncollectable: self.u32() }
+                let (collected, uncollectable) = (self.u32(), self.u32());
+                Event::GcDone {
+                    generation: g & 0x7f,
+                    counted: g & 0x80 != 0,
+                    collected,
+                    uncollectable,
+                    candidates: self.u32(),
+                }
             }
             33 | 34 => Event::GcConfig { thresholds: [self.u32(), self.u32(), self.u32()], enabled: tag == 34 },
             37 => {

@@ -86,7 +86,7 @@ fn automatic_increments_reclaim_cyclic_garbage() {
         h.statement_boundary();
     }
     let stats = h.gc_stats();
-    assert!(stats[1].collections > 10, "increments ran: {stats:?}");
+    assert!(stats[1].collections >= 10, "increments ran: {stats:?}");
     assert_eq!((stats[0].collections, stats[2].collections), (0, 0), "automatic runs are increments only");
     assert!(stats[1].collected > 60_000, "most of the 120,000 garbage objects went: {stats:?}");
     assert_eq!(h.seq_len(keep).unwrap(), 20_000, "nothing reachable was freed");

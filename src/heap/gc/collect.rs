@@ -105,6 +105,8 @@ pub struct Collection {
     pub(crate) cursor: usize,
     pub(crate) wrcb: Vec<(ObjId, ObjId)>,
     pub(crate) collected: u64,
+    /// How many objects `update_refs` took as candidates (3.15 reports it as `candidates`).
+    pub(crate) candidates: u64,
     pub(crate) uncollectable: u64,
     pub(crate) pending: Option<(Call, bool)>,
     /// Where survivors go: the next generation (3.8-3.13) or the visited space (3.14).
@@ -130,6 +132,7 @@ impl Collection {
             cursor: 0,
             wrcb: Vec::new(),
             collected: 0,
+            candidates: 0,
             uncollectable: 0,
             pending: None,
             dest: GcList::generation((generation + 1).min(2)),
@@ -303,7 +306,7 @@ impl Heap {
                 c.phase = Phase::Finish;
             }
             Phase::Finish => {
-                if self.profile.incremental_gc {
+                if self.profile.incremental_gc() {
                     self.incremental_finish(c);
                 }
                 if c.generation == 2 {
@@ -322,6 +325,7 @@ impl Heap {
                 s.collections += 1;
                 s.collected += c.collected;
                 s.uncollectable += c.uncollectable;
+                s.candidates += c.candidates;
                 c.cursor = 0;
                 c.phase = Phase::Stop;
             }
@@ -339,6 +343,7 @@ impl Heap {
                 generation: c.generation as u8,
                 collected: r.collected,
                 uncollectable: r.uncollectable,
+                candidates: c.candidates,
             };
             c.pending = Some((call, false));
         } else {
@@ -366,7 +371,7 @@ impl Heap {
         c.gc_refs = vec![0; self.objects.len()];
         // The "start" callbacks are done; the cursor now serves the phases (and the "stop" callbacks).
         c.cursor = 0;
-        if self.profile.incremental_gc {
+        if self.profile.incremental_gc() {
             // Nothing to collect (the increment only marked, or had no work): report zeros, no statistics.
             c.phase = if self.incremental_start(c) { Phase::UpdateRefs } else { Phase::Stop };
             return;
@@ -409,6 +414,10 @@ impl Heap {
             } else {
                 self.untrack(id);
             }
+        }
+        if !keep_all {
+            // 3.15 `update_refs` counts the candidates it keeps (`Python/gc.c`).
+            c.candidates = kept.len() as u64;
         }
         c.young = kept;
     }
@@ -501,7 +510,7 @@ impl Heap {
             self.gc_list_push(id, c.dest);
         }
         match g {
-            _ if self.profile.incremental_gc => {}
+            _ if self.profile.incremental_gc() => {}
             1 => self.gc.long_lived_pending += survivors.len() as u64,
             2 => {
                 self.gc.long_lived_pending = 0;
@@ -536,6 +545,7 @@ impl Heap {
             counted: c.counted,
             collected: clamp(r.collected),
             uncollectable: clamp(r.uncollectable),
+            candidates: clamp(c.candidates),
         });
     }
 }

@@ -46,15 +46,27 @@ impl Heap {
     /// weakrefs outside the garbage, then call them one by one.
     pub(crate) fn phase_weakrefs(&mut self, c: &mut Collection) {
         if c.cursor == 0 && c.wrcb.is_empty() {
+            // 3.15 (`handle_weakref_callbacks`) clears only the weakrefs with callbacks here; the rest wait for
+            // `clear_weakrefs` after the finalizers (gh-135552).
+            let late = self.profile.weakrefs_cleared_after_finalizers;
             for id in c.unreachable.clone() {
-                if self.get(id).is_ok_and(|o| o.kind == Kind::WeakRef) {
+                if !late && self.get(id).is_ok_and(|o| o.kind == Kind::WeakRef) {
                     self.clear_weakref(id);
                 }
                 if !self.has_flag(id, flags::WEAKLY_REFERENCED) {
                     continue;
                 }
-                self.set_flag(id, flags::WEAKLY_REFERENCED, false);
-                for w in self.weakrefs_to.remove(&id.index).unwrap_or_default() {
+                let mut refs = self.weakrefs_to.remove(&id.index).unwrap_or_default();
+                if late {
+                    let (now, later): (Vec<ObjId>, Vec<ObjId>) =
+                        refs.into_iter().partition(|&w| self.callback_edge(w).is_some());
+                    refs = now;
+                    if !later.is_empty() {
+                        self.weakrefs_to.insert(id.index, later);
+                    }
+                }
+                self.set_flag(id, flags::WEAKLY_REFERENCED, self.weakrefs_to.contains_key(&id.index));
+                for w in refs {
                     // Reported just below, with whether the callback is due.
                     self.weak_target.remove(&w.index);
                     let callback = self.callback_edge(w).map(|i| self.objects[w.index as usize].refs[i].target);
@@ -119,11 +131,31 @@ impl Heap {
             }
             still
         };
+        if self.profile.weakrefs_cleared_after_finalizers {
+            self.clear_weakrefs_of(&final_set);
+        }
         c.young.clear();
         c.collected += final_set.len() as u64;
         c.unreachable = final_set;
         c.cursor = 0;
         c.phase = Phase::DeleteGarbage;
+    }
+
+    /// 3.15 `clear_weakrefs(final_unreachable)`: the weakref objects in the garbage, then every weakref still
+    /// pointing into it, are cleared before `tp_clear` could expose them.
+    fn clear_weakrefs_of(&mut self, garbage: &[ObjId]) {
+        for &id in garbage {
+            if self.get(id).is_ok_and(|o| o.kind == Kind::WeakRef) {
+                self.clear_weakref(id);
+            }
+            if self.has_flag(id, flags::WEAKLY_REFERENCED) {
+                self.set_flag(id, flags::WEAKLY_REFERENCED, false);
+                for w in self.weakrefs_to.remove(&id.index).unwrap_or_default() {
+                    self.weak_target.remove(&w.index);
+                    self.sink.emit(Event::WeakrefCleared { weakref: w, callback: false });
+                }
+            }
+        }
     }
 
     /// `delete_garbage`: break the cycles with `tp_clear` (or keep everything in `gc.garbage` with

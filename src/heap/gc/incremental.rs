@@ -1,17 +1,19 @@
-//! The incremental collector of CPython 3.14.1-3.14.4 (`Python/gc.c`, §3.7), reconstructed **from source, not
-//! observation** (no 3.14 interpreter was available): a young generation and two old spaces, one "visited"
-//! and one "pending"; each automatic collection is an increment sized by `work_to_do`.
+//! The incremental collector of CPython 3.14.0-3.14.4 (`Python/gc.c`, §3.7): a young generation and two old
+//! spaces, one "visited" and one "pending"; each automatic collection is an increment sized by `work_to_do`.
+//! 3.14.1-3.14.4 (checked on Pyodide's 3.14.2) count tracked objects and size increments as PR #140447 left
+//! them; 3.14.0 (from its source) counts allocations, caps the heap fraction at 1.5x the new objects, never
+//! returns early and refills `work_to_do` after each increment (`Profile::incremental`).
 //!
 //! Departures, by necessity: the global roots CPython marks (`mark_global_roots`: `sys`, builtins, static
 //! types) and the frames it scans (`mark_stacks`) are, in the simulator, every object a root reference holds;
-//! later increments rescan them all instead of only frames not visited yet. 3.14.0 differs from this profile
-//! (it counts allocations, not tracked objects, caps the heap fraction at 1.5x, and never returns early).
+//! later increments rescan them all instead of only frames not visited yet.
 
 use super::GcList;
 use super::collect::Collection;
 use crate::heap::core::Heap;
 use crate::heap::ids::ObjId;
 use crate::heap::object::{Kind, flags};
+use crate::heap::profile::IncrementRules;
 
 /// `SCAN_RATE_DIVISOR` (`Python/gc.c`).
 const SCAN_RATE_DIVISOR: i64 = 10;
@@ -71,11 +73,21 @@ impl Heap {
         [self.gc.count[0], self.gc.count[1 + v], self.gc.count[1 + (v ^ 1)]]
     }
 
-    /// `assess_work_to_do`: the young objects plus a share of the heap, capped at twice the young count.
+    fn rules(&self) -> IncrementRules {
+        self.profile.incremental.expect("only the incremental collector runs increments")
+    }
+
+    /// `heap_size / SCAN_RATE_DIVISOR / scale_factor`, the scale being `max(old[0].threshold, 2)`.
+    fn heap_share(&self) -> i64 {
+        let scale = i64::from(self.gc.thresholds[1].max(2));
+        self.gc.incremental.heap_size / SCAN_RATE_DIVISOR / scale
+    }
+
+    /// `assess_work_to_do`: the young objects plus a share of the heap, capped at 1.5x (3.14.0) or 2x (3.14.1+)
+    /// the young count.
     fn assess_work_to_do(&mut self) -> i64 {
         let young = i64::from(self.gc.count[0]);
-        let scale = i64::from(self.gc.thresholds[1].max(2));
-        let heap_fraction = (self.gc.incremental.heap_size / SCAN_RATE_DIVISOR / scale).min(young * 2);
+        let heap_fraction = self.heap_share().min(young * self.rules().cap_halves / 2);
         self.gc.count[0] = 0;
         young + heap_fraction
     }
@@ -108,13 +120,16 @@ impl Heap {
             1 => {
                 // `gc_collect_increment`.
                 self.gc.incremental.work_to_do += self.assess_work_to_do();
-                if self.gc.incremental.work_to_do < 0 {
+                if self.rules().early_return && self.gc.incremental.work_to_do < 0 {
                     return false;
                 }
                 self.untrack_young_tuples();
-                let marked = self.mark_from_roots();
-                self.gc.incremental.work_to_do -= marked as i64;
+                let marked = self.mark_from_roots() as i64;
+                self.gc.incremental.work_to_do -= marked;
                 if std::mem::take(&mut self.gc.incremental.marking) {
+                    // `mark_at_start` subtracts the marked objects and its caller does again (issue #141890,
+                    // never fixed in 3.14.0-3.14.4).
+                    self.gc.incremental.work_to_do -= marked;
                     return false;
                 }
                 let mut increment = self.take_candidates(GcList::Gen0);
@@ -205,6 +220,9 @@ impl Heap {
     pub(crate) fn incremental_finish(&mut self, c: &Collection) {
         match c.generation {
             1 => {
+                if self.rules().refill_after_increment {
+                    self.gc.incremental.work_to_do += self.heap_share();
+                }
                 self.gc.incremental.work_to_do -= c.increment_size as i64;
                 if self.gc.lists.len(self.pending_space()) == 0 {
                     self.completed_scavenge();

@@ -35,6 +35,8 @@ pub struct GenStats {
     pub collected: u64,
     /// Objects found uncollectable by them.
     pub uncollectable: u64,
+    /// Objects they examined (3.15's `candidates`).
+    pub candidates: u64,
 }
 
 /// What one collection found (`gc.collect()` returns `collected + uncollectable`, §3.5).

@@ -84,7 +84,7 @@ impl Heap {
     /// `collect_generations`: the oldest generation over its threshold, skipping a full collection unless
     /// `long_lived_pending > long_lived_total / 4`.
     fn collect_generations(&mut self) {
-        if self.profile.incremental_gc {
+        if self.profile.incremental_gc() {
             // `_Py_RunGC`: one increment.
             return self.start_collection(1, false);
         }
@@ -128,7 +128,7 @@ impl Heap {
 
     /// `gc.get_count()`; on 3.14 `(young, visited space, pending space)`.
     pub fn gc_count(&self) -> [u32; 3] {
-        if self.profile.incremental_gc { self.incremental_counts() } else { self.gc.count }
+        if self.profile.incremental_gc() { self.incremental_counts() } else { self.gc.count }
     }
 
     /// `gc.get_stats()`.
@@ -186,8 +186,8 @@ impl Heap {
     pub fn gc_objects(&self, generation: Option<usize>) -> Vec<ObjId> {
         let gens: Vec<usize> = match generation {
             None => vec![0, 1, 2],
-            Some(1) if self.profile.incremental_gc => vec![],
-            Some(2) if self.profile.incremental_gc => vec![1, 2],
+            Some(1) if self.profile.incremental_gc() => vec![],
+            Some(2) if self.profile.incremental_gc() => vec![1, 2],
             Some(g) => vec![g],
         };
         gens.into_iter()
@@ -224,7 +224,7 @@ impl Heap {
 
     /// `gc.unfreeze()`: the permanent generation joins the oldest generation (3.14: the visited space).
     pub fn gc_unfreeze(&mut self) {
-        let to = if self.profile.incremental_gc { self.visited_space() } else { GcList::Gen2 };
+        let to = if self.profile.incremental_gc() { self.visited_space() } else { GcList::Gen2 };
         self.gc_list_merge(GcList::Permanent, to);
         self.note_gc_count();
     }

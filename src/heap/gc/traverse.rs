@@ -37,7 +37,10 @@ impl Heap {
             }
             Kind::Dict => push(&|e| !matches!(e.label, EdgeLabel::Key(_))),
             Kind::Instance => {
-                let inline_valid = self.profile.instance_layout == InstanceLayout::InlineValues && o.aux != 0;
+                // 3.13/3.14 visit the valid inline values instead of a materialized dict; 3.15 visits the dict.
+                let inline_valid = self.profile.instance_layout == InstanceLayout::InlineValues
+                    && o.aux != 0
+                    && self.profile.inline_values_hide_dict;
                 let (mut dict, mut class) = (None, None);
                 for e in o.refs.iter() {
                     match e.label {

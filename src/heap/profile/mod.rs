@@ -28,6 +28,31 @@ pub enum ListPresize {
     EvenCount,
 }
 
+/// What `gc.get_count()[0]` counts (§3.2).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum GcCount {
+    /// Fresh GC allocations minus frees (`_PyObject_GC_Link` / `PyObject_GC_Del`): every version but
+    /// 3.14.1-3.14.4 [obs 3.8-3.13; Pyodide 3.15.0rc1: lists reused from the free list count 0].
+    Allocations,
+    /// Objects tracked minus untracked (`_PyObject_GC_TRACK` / `_PyObject_GC_UNTRACK`, PR #140447 in 3.14.1)
+    /// [obs Pyodide 3.14.2: a list counts +1 and -1 even through the free list; an atomic tuple 0].
+    Tracked,
+}
+
+/// How 3.14.0-3.14.4's incremental collector sizes an increment (`Python/gc.c` `assess_work_to_do`,
+/// `gc_collect_increment`; §3.7).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct IncrementRules {
+    /// The heap fraction is capped at `young.count * cap_halves / 2`: `new_objects*3/2` on 3.14.0,
+    /// `new_objects*2` from 3.14.1 (PR #140447).
+    pub cap_halves: i64,
+    /// 3.14.1+: `if (work_to_do < 0) return;` before collecting anything [obs Pyodide 3.14.2: right after
+    /// `gc.collect()`, five `gc.collect(1)` return 0 while 100 cyclic objects wait].
+    pub early_return: bool,
+    /// 3.14.0: after an increment, `work_to_do += heap_size / SCAN_RATE_DIVISOR / scale_factor`.
+    pub refill_after_increment: bool,
+}
+
 /// Where an instance's attribute values live (§4.4).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum InstanceLayout {
@@ -143,9 +168,26 @@ pub struct Profile {
     pub sizes: SizeTable,
     /// GC thresholds for generations 0, 1, 2 (3.14.0-3.14.4: young, old[0], old[1], the last unused).
     pub thresholds: Thresholds,
-    /// The 3.14.0-3.14.4 incremental collector (a young generation and two old spaces, §3.7) instead of the
-    /// three-generation one.
-    pub incremental_gc: bool,
+    /// The 3.14.0-3.14.4 incremental collector (a young generation and two old spaces, §3.7) and its increment
+    /// sizing; `None` for the three-generation collector.
+    pub incremental: Option<IncrementRules>,
+    /// What the young generation's count counts.
+    pub gc_count: GcCount,
+    /// 3.14.1+: `tuple(iterable)`, tuple displays and `*args` do not track a tuple none of whose items is a GC
+    /// object (PR #140447) [obs Pyodide 3.14.2 and 3.15.0rc1: `gc.is_tracked(tuple([1, 2]))` is False at
+    /// creation; `([],)` is tracked].
+    pub atomic_tuples_untracked: bool,
+    /// 3.13/3.14: while an instance's inline values are valid, its traverse visits them and not a
+    /// materialized `__dict__`, so such a dict is never collected with the cycle; 3.15 visits the dict
+    /// [obs Pyodide 3.15.0rc1: `gc.get_referents(a)` is `[dict, type]` after `a.__dict__`, and a two-instance
+    /// cycle with both dicts touched collects 4; 3.13.0 and Pyodide 3.14.2 give `[A, type]` and 2].
+    pub inline_values_hide_dict: bool,
+    /// 3.15 (gh-135552, PR #136189): weakrefs without a callback to collected objects are cleared after the
+    /// finalizers ran, so `__del__` still sees them alive [obs Pyodide 3.15.0rc1; 3.13.0 and 3.14.2 clear
+    /// them first].
+    pub weakrefs_cleared_after_finalizers: bool,
+    /// 3.15: `gc.callbacks` info also has `candidates` and `duration` (PR #141814) [obs Pyodide 3.15.0rc1].
+    pub callback_info_candidates: bool,
     /// 3.12: interning a str makes it immortal (`_Py_SetImmortal` in `PyUnicode_InternInPlace`,
     /// Objects/unicodeobject.c 3.12) [obs 3.12.1: `s = "hello"; sys.getrefcount(s)` is 4294967295; 3.11.7 and
     /// 3.13.0 print 4: 3.13 keeps interned strings mortal].
@@ -272,13 +314,27 @@ impl Profile {
                 V3_13 | V3_14_5 | V3_15 => [2000, 10, 10],
                 _ => [700, 10, 10],
             },
-            incremental_gc: version.incremental_gc(),
+            incremental: match version {
+                V3_14_0 => Some(IncrementRules { cap_halves: 3, early_return: false, refill_after_increment: true }),
+                V3_14_1 => Some(IncrementRules { cap_halves: 4, early_return: true, refill_after_increment: false }),
+                _ => None,
+            },
+            gc_count: if version == V3_14_1 { GcCount::Tracked } else { GcCount::Allocations },
+            atomic_tuples_untracked: version >= V3_14_1,
+            inline_values_hide_dict: matches!(version, V3_13 | V3_14_0 | V3_14_1 | V3_14_5),
+            weakrefs_cleared_after_finalizers: version >= V3_15,
+            callback_info_candidates: version >= V3_15,
             interned_immortal: version == V3_12,
             list_presize: if version <= V3_9 { ListPresize::Exact } else { ListPresize::EvenCount },
             keeps_free_arena: version >= V3_9,
             dict_new_presized: version <= V3_9,
             dicts_always_tracked: version >= V3_14_0,
         }
+    }
+
+    /// Whether the collector is 3.14.0-3.14.4's incremental one.
+    pub fn incremental_gc(&self) -> bool {
+        self.incremental.is_some()
     }
 
     /// Pools that fit in one arena before alignment: `MAX_POOLS_IN_ARENA = ARENA_SIZE / POOL_SIZE` (64).

@@ -20,8 +20,22 @@ impl Heap {
         }
     }
 
+    /// A tuple built by `tuple(iterable)`, a tuple display or `*args` packing: as [`Heap::new_tuple`], but from
+    /// 3.14.1 not tracked when none of its items is a GC object (PR #140447; an untracked tuple item still
+    /// counts as one) [obs Pyodide 3.14.2: `tuple([1, 2])` untracked, `(T,)` with `T` untracked tracked].
+    pub fn new_tuple_built(&mut self, items: &[ObjId]) -> HeapResult<ObjId> {
+        let atomic = self.profile.atomic_tuples_untracked
+            && items.iter().all(|&i| self.get(i).is_ok_and(|o| !o.kind.is_gc_type()));
+        let id = self.new_tuple(items)?;
+        if atomic {
+            self.untrack(id);
+        }
+        Ok(id)
+    }
+
     /// `tuple(items)`: `()` is a singleton; others come from the per-length free list or pymalloc, created
-    /// tracked (§3.1: untracked later by a collection once all items are atomic).
+    /// tracked (§3.1: untracked later by a collection once all items are atomic). Slices, concatenation and
+    /// repetition make tuples this way on every version.
     pub fn new_tuple(&mut self, items: &[ObjId]) -> HeapResult<ObjId> {
         if items.is_empty() {
             return Ok(self.static_object(StaticKey::EmptyTuple));

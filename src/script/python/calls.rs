@@ -120,7 +120,7 @@ fn bind(rt: &Rt, ctx: &NativeCallContext, sig: &Signature, mut args: Vec<Dynamic
         .into());
     }
     if sig.star {
-        out.push(Dynamic::from(make(rt, ctx, |h| with_objs(h, &extra, |h, ids| heap(h.new_tuple(ids))))?));
+        out.push(Dynamic::from(make(rt, ctx, |h| with_objs(h, &extra, |h, ids| heap(h.new_tuple_built(ids))))?));
     }
     if sig.starstar {
         let d = make(rt, ctx, |h| heap(h.new_dict()))?;

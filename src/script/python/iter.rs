@@ -297,7 +297,7 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
     let r = rt.clone();
     engine.register_fn("py_tuple", move |ctx: NativeCallContext, v: Dynamic| {
         let values = collect(&r, &ctx, v)?;
-        make(&r, &ctx, |h| with_objs(h, &values, |h, ids| heap(h.new_tuple(ids))))
+        make(&r, &ctx, |h| with_objs(h, &values, |h, ids| heap(h.new_tuple_built(ids))))
     });
     let r = rt.clone();
     engine.register_fn("py_set", move |ctx: NativeCallContext, v: Dynamic| -> RResult<PyObj> {

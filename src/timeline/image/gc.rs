@@ -64,11 +64,12 @@ impl GcImage {
     }
 
     /// A collection finished.
-    pub fn done(&mut self, result: CollectResult, counted: bool) {
+    pub fn done(&mut self, result: CollectResult, counted: bool, candidates: u64) {
         if counted && let Some(s) = self.stats.get_mut(result.generation) {
             s.collections += 1;
             s.collected += result.collected;
             s.uncollectable += result.uncollectable;
+            s.candidates += candidates;
         }
         self.last = Some(result);
         self.running = None;

@@ -206,13 +206,13 @@ impl Image {
                 self.gc.unreachable.insert(id.index);
             }
             Event::GcCounts { count } => self.gc.count = count,
-            Event::GcDone { generation, counted, collected, uncollectable } => {
+            Event::GcDone { generation, counted, collected, uncollectable, candidates } => {
                 let result = CollectResult {
                     generation: usize::from(generation),
                     collected: u64::from(collected),
                     uncollectable: u64::from(uncollectable),
                 };
-                self.gc.done(result, counted);
+                self.gc.done(result, counted, u64::from(candidates));
             }
             Event::GcConfig { thresholds, enabled } => {
                 self.gc.thresholds = thresholds;
