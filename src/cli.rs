@@ -417,7 +417,7 @@ fn interpreter_at(path: &Path) -> Result<crate::cpython::Interpreter, String> {
     let version = v
         .parse::<PyVersion>()
         .map_err(|_| format!("{} is CPython {v}, which heapscope does not simulate", path.display()))?;
-    Ok(crate::cpython::Interpreter { version, path: path.to_path_buf() })
+    Ok(crate::cpython::Interpreter { version, path: path.to_path_buf(), runner: crate::cpython::Runner::Native })
 }
 
 fn verify(file: &Path, pythons: Vec<PathBuf>) -> ExitCode {

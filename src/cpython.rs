@@ -1,4 +1,5 @@
-//! Finding the real CPython interpreters on this machine, to check the simulator against them.
+//! Finding the real CPython interpreters on this machine, to check the simulator against them: native builds
+//! (pyenv, `python3.X` on `PATH`) and Pyodide's WebAssembly builds under node (`tests/oracles/`).
 
 use crate::heap::PyVersion;
 use std::path::{Path, PathBuf};
@@ -9,8 +10,84 @@ use std::process::Command;
 pub struct Interpreter {
     /// The profile whose facts it should reproduce.
     pub version: PyVersion,
-    /// The executable.
+    /// The executable (for Pyodide, the runner script `tests/oracles/run.mjs`).
     pub path: PathBuf,
+    /// How it runs.
+    pub runner: Runner,
+}
+
+/// How an interpreter is started.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Runner {
+    /// A 64-bit CPython with pymalloc, like the ones the profiles describe: every fact can be compared.
+    Native,
+    /// Pyodide under node, from the npm package named here (`pyodide-314`): a wasm32 build without pymalloc,
+    /// so sizes, addresses and allocator statistics differ from 64-bit Linux; only layout-free facts
+    /// (collection results, counts, tracking, reference counts, finalizer order) can be compared.
+    Pyodide {
+        /// The package's folder name under `tests/oracles/node_modules`.
+        package: &'static str,
+    },
+}
+
+impl Interpreter {
+    /// A command that runs it; add the script (or `-c CODE`) and its arguments.
+    pub fn command(&self) -> Command {
+        match self.runner {
+            Runner::Native => Command::new(&self.path),
+            Runner::Pyodide { package } => {
+                let mut c = Command::new("node");
+                c.arg(&self.path).arg(package);
+                c
+            }
+        }
+    }
+
+    /// Whether object sizes and allocator numbers can be compared with it (not on Pyodide).
+    pub fn has_native_layout(&self) -> bool {
+        self.runner == Runner::Native
+    }
+
+    /// How it is named in reports: its path, or `Pyodide 3.14.2`.
+    pub fn describe(&self) -> String {
+        match self.runner {
+            Runner::Native => self.path.display().to_string(),
+            Runner::Pyodide { package } => {
+                let release = PYODIDE.iter().find(|(p, _)| *p == package).map_or("?", |(_, r)| r);
+                format!("Pyodide {release} (node, {package})")
+            }
+        }
+    }
+}
+
+/// The Pyodide packages `tests/oracles/package.json` pins and the CPython release each ships [obs:
+/// `sys.version` under node: pyodide@314.0.8 is 3.14.2, pyodide@315.0.0-alpha.2 is 3.15.0rc1].
+const PYODIDE: [(&str, &str); 2] = [("pyodide-314", "3.14.2"), ("pyodide-315", "3.15.0rc1")];
+
+/// Where the oracles are installed: `$HEAPSCOPE_ORACLES`, else this source tree's `tests/oracles`.
+fn oracles_dir() -> PathBuf {
+    std::env::var_os("HEAPSCOPE_ORACLES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracles"))
+}
+
+/// The Pyodide interpreters that can run here: node on `PATH` and the package installed (`npm ci` in
+/// `tests/oracles`). Each missing one is named in the returned notices.
+pub fn find_pyodide() -> (Vec<Interpreter>, Vec<String>) {
+    let dir = oracles_dir();
+    let node = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    let (mut found, mut missing) = (Vec::new(), Vec::new());
+    for (package, release) in PYODIDE {
+        let version = PyVersion::of_release(release).expect("a simulated release");
+        let installed = dir.join("node_modules").join(package).join("pyodide.mjs").is_file();
+        if node && installed {
+            found.push(Interpreter { version, path: dir.join("run.mjs"), runner: Runner::Pyodide { package } });
+        } else {
+            let why = if node { "not installed (npm ci in tests/oracles)" } else { "node is not on PATH" };
+            missing.push(format!("Pyodide {release} ({version}): {why}"));
+        }
+    }
+    (found, missing)
 }
 
 /// The pyenv root: `$PYENV_ROOT`, else `pyenv root`, else `~/.pyenv`.
@@ -55,7 +132,7 @@ pub fn find_interpreters() -> Vec<Interpreter> {
         if let Some((release, path)) = from_pyenv.or_else(on_path)
             && let Some(version) = PyVersion::of_release(&release)
         {
-            found.push(Interpreter { version, path });
+            found.push(Interpreter { version, path, runner: Runner::Native });
         }
     }
     found
@@ -80,8 +157,11 @@ fn reported_release(exe: &Path) -> Option<String> {
 mod tests {
     #[test]
     fn found_interpreters_report_their_own_version() {
-        for i in super::find_interpreters() {
-            let out = std::process::Command::new(&i.path).arg("-V").output().expect("runs");
+        let (pyodide, missing) = super::find_pyodide();
+        missing.iter().for_each(|m| println!("SKIP {m}"));
+        for i in super::find_interpreters().into_iter().chain(pyodide) {
+            let code = "import platform; print('Python', platform.python_version())";
+            let out = i.command().arg("-c").arg(code).output().expect("runs");
             let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
             let release = text.trim().strip_prefix("Python ").expect("prints its version");
             assert_eq!(super::PyVersion::of_release(release), Some(i.version), "{}: {text}", i.path.display());
