@@ -429,21 +429,23 @@ fn verify(file: &Path, pythons: Vec<PathBuf>) -> ExitCode {
         }
     };
     let interpreters = if pythons.is_empty() {
-        let found = crate::cpython::find_interpreters();
+        let (pyodide, missing) = crate::cpython::find_pyodide();
+        let found: Vec<_> = crate::cpython::find_interpreters().into_iter().chain(pyodide).collect();
         for v in PyVersion::ALL.iter().filter(|v| !found.iter().any(|i| i.version == **v)) {
-            println!("note: no CPython {v} found (pyenv or python{} on PATH): not verified", v.series());
+            println!("note: no CPython {v} found (pyenv, python{} on PATH, or Pyodide): not verified", v.series());
         }
+        missing.iter().for_each(|m| println!("note: {m}"));
         found
     } else {
         pythons.iter().filter_map(|p| interpreter_at(p).map_err(|e| println!("note: {e}")).ok()).collect()
     };
-    let mut mismatches = 0;
+    let mut summary = Vec::new();
     for python in &interpreters {
         match scenario::verify::verify(&loaded, python) {
             Ok(rows) => {
-                let header = format!("{} on {} (profile {})", file.display(), python.path.display(), python.version);
+                let header = format!("{} on {} (profile {})", file.display(), python.describe(), python.version);
                 print!("{}", scenario::verify::render(&rows, &header));
-                mismatches += rows.iter().filter(|r| !r.matches()).count();
+                summary.push((python, rows.len(), rows.iter().filter(|r| !r.matches()).count()));
             }
             Err(e) => {
                 eprintln!("{e}");
@@ -451,5 +453,13 @@ fn verify(file: &Path, pythons: Vec<PathBuf>) -> ExitCode {
             }
         }
     }
-    if mismatches > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    let width = summary.iter().map(|(p, ..)| p.describe().len() + 2).max().unwrap_or(0).max(13);
+    println!("\n{:<width$}{:<15}{:>9}{:>8}", "interpreter", "profile", "compared", "differ");
+    for (python, compared, differ) in &summary {
+        let verdict = if *differ == 0 { "agrees" } else { "DIFFERS" };
+        let scope = if python.has_native_layout() { "" } else { " (wasm32: no sizes, immortal refcounts or asserts)" };
+        let (name, profile) = (python.describe(), python.version.as_str());
+        println!("{name:<width$}{profile:<15}{compared:>9}{differ:>8}  {verdict}{scope}");
+    }
+    if summary.iter().any(|(_, _, differ)| *differ > 0) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }

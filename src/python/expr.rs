@@ -46,7 +46,7 @@ impl Lowering<'_> {
     }
 
     /// Whether `name` is a local of the innermost function (`UnboundLocalError` when read unbound).
-    fn is_local(&self, name: &str) -> bool {
+    pub(crate) fn is_local(&self, name: &str) -> bool {
         matches!(self.frames.last(), Some(Frame::Function { locals, .. }) if locals.contains(name))
     }
 

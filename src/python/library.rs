@@ -216,6 +216,13 @@ impl Lowering<'_> {
         if !kw.is_empty() {
             return Err(self.refuse(c, &format!("keyword arguments to `{module}.{attr}` are not simulated yet")));
         }
+        if (module, attr) == ("sys", "getrefcount")
+            && let [Expr::Name(n)] = &c.arguments.args[..]
+            && self.is_local(n.id.as_str())
+        {
+            // From 3.14 a function's local is passed borrowed (LOAD_FAST_BORROW): no reference for the argument.
+            return Ok(format!("py_obj(sys::getrefcount_of_local({}))", args[0]));
+        }
         let any = MODULE.iter().any(|m| m.0 == module && m.1 == attr);
         match MODULE.iter().find(|m| m.0 == module && m.1 == attr && m.2 == args.len()) {
             Some(m) => Ok(fill(m.3, args)),

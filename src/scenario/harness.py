@@ -24,8 +24,16 @@ _SKIP = (_types.ModuleType, type, _types.FunctionType, _types.BuiltinFunctionTyp
 _results = []
 
 
+def _argument_references():
+    """What `sys.getrefcount(v)` of a function's local `v` counts for the argument itself: 1, or 0 from 3.14,
+    where a local is passed borrowed (LOAD_FAST_BORROW). At module level the argument always counts 1."""
+    o = object()
+    return _sys.getrefcount(o) - 1
+
+
 def _observe(g):
     out = {}
+    argument = _argument_references()
     for name in list(g):
         if name.startswith("_"):
             continue
@@ -34,8 +42,12 @@ def _observe(g):
             continue
         rc = _sys.getrefcount(v)
         # Immortal objects (3.12+) report a constant that their argument does not change.
-        immortal = _sys.version_info >= (3, 12) and rc >= (1 << 31)
-        entry = {"refcount": rc if immortal else rc - 1}
+        if hasattr(_sys, "_is_immortal"):
+            immortal = _sys._is_immortal(v)
+        else:
+            immortal = _sys.version_info >= (3, 12) and rc >= (1 << 31)
+        # As `sys.getrefcount(name)` at module level prints: the local `v` stands for the argument there.
+        entry = {"refcount": rc if immortal else rc - argument}
         entry["sizeof"] = _sys.getsizeof(v)
         entry["tracked"] = _gc.is_tracked(v)
         # Keep the value's text, not the object: holding it would add a reference later steps would see.

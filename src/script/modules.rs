@@ -160,6 +160,14 @@ fn sys_module(rt: &Rt) -> Module {
     // The argument is a reference of its own, as in CPython: a fresh object bound to one name gives 2.
     let r = rt.clone();
     m.set_native_fn("getrefcount", move |o: PyObj| Ok(r.heap.borrow().get(o.id()).map_err(to_rhai)?.refcnt() as INT));
+    // `sys.getrefcount(x)` of a function's local `x`: from 3.14 the argument is a borrowed reference.
+    let r = rt.clone();
+    m.set_native_fn("getrefcount_of_local", move |o: PyObj| {
+        let h = r.heap.borrow();
+        let o = h.get(o.id()).map_err(to_rhai)?;
+        let borrowed = h.profile().borrows_fast_locals && !o.is_immortal();
+        Ok((o.refcnt() - u32::from(borrowed)) as INT)
+    });
     let r = rt.clone();
     m.set_native_fn("getsizeof", move |o: PyObj| Ok(r.heap.borrow().getsizeof(o.id()).map_err(to_rhai)? as INT));
     // `sys.version_info[:2]`, e.g. `[3, 13]`: scenarios use it for version-dependent expectations.

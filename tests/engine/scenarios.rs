@@ -110,7 +110,9 @@ fn the_bundled_scenarios_pass_on_every_profile() {
 
 #[test]
 fn verify_compares_twins_with_every_local_cpython() {
-    let found = heapscope::cpython::find_interpreters();
+    let (pyodide, missing) = heapscope::cpython::find_pyodide();
+    missing.iter().for_each(|m| println!("SKIP {m}"));
+    let found: Vec<_> = heapscope::cpython::find_interpreters().into_iter().chain(pyodide).collect();
     if found.is_empty() {
         println!("SKIP verify: no supported CPython on this machine");
         return;
@@ -127,6 +129,8 @@ fn verify_compares_twins_with_every_local_cpython() {
         let (code, out, err) = heapscope(&["verify", &file]);
         assert_eq!(code, 0, "{file}:\n{out}{err}");
         assert_eq!(out.matches(" 0 mismatches").count(), found.len(), "{file}:\n{out}");
+        // The closing table: one row per interpreter, each agreeing.
+        assert_eq!(out.matches("  agrees").count(), found.len(), "{file}:\n{out}");
         twinned += 1;
     }
     assert!(twinned >= 5, "{twinned} scenarios have Python twins");
@@ -135,6 +139,7 @@ fn verify_compares_twins_with_every_local_cpython() {
     let (code, out, _) = heapscope(&["verify", "tests/fixtures/verify/mismatch.yaml"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("sys.getrefcount(a)") && out.contains("!! mismatch"), "{out}");
+    assert!(out.contains("DIFFERS"), "the closing table names the interpreters that differ:\n{out}");
     let (code, _, err) = heapscope(&["verify", "tests/fixtures/valid/run_file.yaml"]);
     assert_eq!(code, 2);
     assert!(err.contains("no step has a `python:` twin"), "{err}");

@@ -1,9 +1,11 @@
 // Run Python on a Pyodide CPython (WebAssembly, under node), as `python3 FILE [ARGS]` or `python3 -c CODE
 // [ARGS]` would:
 //
-//     node tests/oracles/run.mjs pyodide-314 FILE.py [ARGS...]
-//     node tests/oracles/run.mjs pyodide-315 -c CODE [ARGS...]
+//     node tests/oracles/run.mjs pyodide-314 [-O] FILE.py [ARGS...]
+//     node tests/oracles/run.mjs pyodide-315 [-O] -c CODE [ARGS...]
 //
+// `-O` compiles without `assert` statements, as `python3 -O` (heapscope verify uses it: a scenario's asserts
+// may check sizes, which differ on wasm32).
 // The file (and every .py file beside it, for imports) is copied into Pyodide's in-memory file system at the
 // same path, `sys.argv` is `[FILE, ARGS...]` (`['-c', ARGS...]` for code), and it runs as `__main__`. Piped
 // standard input is readable; standard output and error are passed through unbuffered; the exit status is the
@@ -12,7 +14,9 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const [pkg, file, ...args] = process.argv.slice(2);
+const [pkg, ...rest] = process.argv.slice(2);
+const optimize = rest[0] === "-O" ? (rest.shift(), 1) : 0;
+const [file, ...args] = rest;
 if (!pkg || !file) {
   console.error("usage: node run.mjs <pyodide-314|pyodide-315> FILE.py [ARGS...]");
   process.exit(2);
@@ -60,7 +64,7 @@ def __heapscope_main(path, name):
         main["__file__"] = path
     try:
         with open(path) as f:
-            code = compile(f.read(), name, "exec")
+            code = compile(f.read(), name, "exec", optimize=${optimize})
         exec(code, main)
     except SystemExit as e:
         code = e.code

@@ -186,6 +186,13 @@ pub struct Profile {
     /// finalizers ran, so `__del__` still sees them alive [obs Pyodide 3.15.0rc1; 3.13.0 and 3.14.2 clear
     /// them first].
     pub weakrefs_cleared_after_finalizers: bool,
+    /// The largest cached small int (the smallest is -5 on every version): 256, and 1024 on 3.15
+    /// (`_PY_NSMALLPOSINTS` 1025) [obs Pyodide 3.15.0rc1: `int('1024') is int('1024')` is True, 1025 is not].
+    pub largest_small_int: i64,
+    /// 3.14+: a function's local passed straight to a call is a borrowed reference (`LOAD_FAST_BORROW`), so
+    /// `sys.getrefcount(x)` of a local counts one less than before [obs Pyodide 3.14.2 and 3.15.0rc1: 1 for a
+    /// fresh local object, 3.13.0 prints 2; at module level both print 2].
+    pub borrows_fast_locals: bool,
     /// 3.15: `gc.callbacks` info also has `candidates` and `duration` (PR #141814) [obs Pyodide 3.15.0rc1].
     pub callback_info_candidates: bool,
     /// 3.12: interning a str makes it immortal (`_Py_SetImmortal` in `PyUnicode_InternInPlace`,
@@ -209,7 +216,7 @@ pub struct Profile {
 
 /// `_PY_NSMALLNEGINTS` (5) and `_PY_NSMALLPOSINTS` (257): ints in -5..=256 are cached singletons
 /// (`Include/internal/pycore_global_objects.h` 3.11-3.13; `pycore_interp.h` 3.10) [obs: `int('256') is
-/// int('256')` is True, 257 and -6 are not, on 3.8-3.13].
+/// int('256')` is True, 257 and -6 are not, on 3.8-3.13 and Pyodide 3.14.2].
 pub const SMALL_INTS: std::ops::RangeInclusive<i64> = -5..=256;
 
 /// `ALIGNMENT` (16) and `SMALL_REQUEST_THRESHOLD` (512): 32 size classes on every supported version
@@ -324,6 +331,8 @@ impl Profile {
             inline_values_hide_dict: matches!(version, V3_13 | V3_14_0 | V3_14_1 | V3_14_5),
             weakrefs_cleared_after_finalizers: version >= V3_15,
             callback_info_candidates: version >= V3_15,
+            borrows_fast_locals: version >= V3_14_0,
+            largest_small_int: if version >= V3_15 { 1024 } else { *SMALL_INTS.end() },
             interned_immortal: version == V3_12,
             list_presize: if version <= V3_9 { ListPresize::Exact } else { ListPresize::EvenCount },
             keeps_free_arena: version >= V3_9,

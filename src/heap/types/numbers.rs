@@ -18,9 +18,9 @@ impl Heap {
         Ok(id)
     }
 
-    /// `int(v)`: a cached small int for -5..=256 (§2.4), otherwise a fresh `PyLongObject`.
+    /// `int(v)`: a cached small int for -5..=256 (§2.4; 1024 on 3.15), otherwise a fresh `PyLongObject`.
     pub fn new_int(&mut self, v: i128) -> HeapResult<ObjId> {
-        if (i128::from(*SMALL_INTS.start())..=i128::from(*SMALL_INTS.end())).contains(&v) {
+        if (i128::from(*SMALL_INTS.start())..=i128::from(self.profile.largest_small_int)).contains(&v) {
             return Ok(self.static_object(StaticKey::SmallInt(v as i16)));
         }
         let n = sizes::int_size(&self.profile, v);
