@@ -6,7 +6,6 @@ use heapscope::cpython::{Interpreter, find_interpreters, find_pyodide};
 use heapscope::heap::gc::DEBUG_SAVEALL;
 use heapscope::heap::{Call, ClassSpec, Heap, ObjId, Profile, PyVersion};
 use serde_json::{Value, json};
-use std::process::Command;
 
 /// A heap plus the Python behaviour of the case's finalizers and callbacks.
 struct Sim {
