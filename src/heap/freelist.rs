@@ -12,6 +12,19 @@ pub(crate) const DICT_GENERAL_KEYS: u32 = 1 << 31;
 /// Set on a 3.8/3.10 split-table instance dict's `aux` (the low bits hold its values-array length).
 pub(crate) const DICT_SPLIT: u32 = 1 << 30;
 
+/// One free list as `sys._debugmallocstats()` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptFree {
+    /// The C struct, as the dump names it (`PyFloatObject`, `3-sized PyTupleObject`).
+    pub c_name: String,
+    /// The Python type (`float`, `tuple`).
+    pub type_name: &'static str,
+    /// Objects kept for reuse.
+    pub count: usize,
+    /// Bytes per object.
+    pub size: u32,
+}
+
 /// The free lists of one interpreter.
 #[derive(Clone, Debug)]
 pub struct FreeLists {
@@ -113,34 +126,42 @@ impl FreeLists {
             .copied()
     }
 
-    /// The `_PyObject_DebugTypeStats` lines for these lists, in CPython's order for the version. Free lists the
-    /// simulator has no objects for (C functions, frames, bound methods on 3.8/3.10) print zero. Their
-    /// per-object sizes (56, 368/360, 48, and 32 for 3.13's keys) are those the real dumps print
-    /// [obs `shared/reference/debugmallocstats/`].
-    pub fn write_stats(&self, out: &mut String) {
-        let mut line = |name: &str, n: usize, size: u32| {
-            let label = format!("{:>48} ", format!("{n} free {name}s * {size} bytes each"));
-            printone(out, &label, n as u64 * u64::from(size));
+    /// One entry per line `_PyObject_DebugTypeStats` prints for the version, in its order: the C struct's name,
+    /// the Python type's, how many are kept and each one's size. Free lists the simulator has no objects for
+    /// (C functions, frames, bound methods on 3.8-3.10) count zero. Their per-object sizes (56, 368/360, 48,
+    /// and 32 for 3.13's keys) are those the real dumps print [obs `tests/fixtures/debugmallocstats/`].
+    pub fn kept(&self) -> Vec<KeptFree> {
+        let mut out = Vec::new();
+        let mut line = |c_name: String, type_name: &'static str, count: usize, size: u32| {
+            out.push(KeptFree { c_name, type_name, count, size });
         };
-        let old = self.version <= PyVersion::V3_10;
         if self.version == PyVersion::V3_8 {
-            line("PyCFunctionObject", 0, 56);
+            line("PyCFunctionObject".into(), "builtin_function_or_method", 0, 56);
         }
-        line("PyDictObject", self.dicts.len(), DICT_OBJECT);
+        line("PyDictObject".into(), "dict", self.dicts.len(), DICT_OBJECT);
         if self.version == PyVersion::V3_13 {
-            line("PyDictKeysObject", self.dict_keys.len(), 32);
+            line("PyDictKeysObject".into(), "dict_keys", self.dict_keys.len(), 32);
         }
-        line("PyFloatObject", self.floats.len(), FLOAT_SIZE);
-        if old {
-            line("PyFrameObject", 0, if self.version == PyVersion::V3_8 { 368 } else { 360 });
+        line("PyFloatObject".into(), "float", self.floats.len(), FLOAT_SIZE);
+        if self.version <= PyVersion::V3_10 {
+            line("PyFrameObject".into(), "frame", 0, if self.version <= PyVersion::V3_9 { 368 } else { 360 });
         }
-        line("PyListObject", self.lists.len(), LIST_OBJECT);
+        line("PyListObject".into(), "list", self.lists.len(), LIST_OBJECT);
         if self.version == PyVersion::V3_8 {
-            line("PyMethodObject", 0, 48);
+            line("PyMethodObject".into(), "method", 0, 48);
         }
         for (i, t) in self.tuples.iter().enumerate() {
             let n = i as u32 + 1;
-            line(&format!("{n}-sized PyTupleObject"), t.len(), TUPLE_HEADER + 8 * n);
+            line(format!("{n}-sized PyTupleObject"), "tuple", t.len(), TUPLE_HEADER + 8 * n);
+        }
+        out
+    }
+
+    /// The `_PyObject_DebugTypeStats` lines for these lists.
+    pub fn write_stats(&self, out: &mut String) {
+        for k in self.kept() {
+            let label = format!("{:>48} ", format!("{} free {}s * {} bytes each", k.count, k.c_name, k.size));
+            printone(out, &label, k.count as u64 * u64::from(k.size));
         }
     }
 }

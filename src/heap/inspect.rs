@@ -5,8 +5,39 @@ use super::error::HeapResult;
 use super::freelist::{DICT_GENERAL_KEYS, DICT_SPLIT};
 use super::ids::ObjId;
 use super::object::Kind;
+use super::profile::class_size;
 use super::sizes::{self, BYTES_HEADER, DICT_OBJECT, FLOAT_SIZE, RANGE_SIZE, TUPLE_HEADER};
 use super::values::Value;
+
+/// One size class in use, as `sys._debugmallocstats()` prints it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClassReport {
+    /// The block size.
+    pub size: u32,
+    /// Pools carved for it.
+    pub pools: u64,
+    /// Blocks in use.
+    pub used: u64,
+    /// Blocks available in its pools.
+    pub avail: u64,
+}
+
+/// `sys._debugmallocstats()` as numbers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MallocReport {
+    /// The size classes that have pools, smallest first.
+    pub classes: Vec<ClassReport>,
+    /// `# arenas allocated total`.
+    pub arenas_allocated_total: u64,
+    /// `# arenas reclaimed`.
+    pub arenas_reclaimed: u64,
+    /// `# arenas highwater mark`.
+    pub arenas_highwater: u64,
+    /// `# arenas allocated current`.
+    pub arenas_current: u64,
+    /// Objects each type's free list keeps, in the dump's order (tuples summed over their lengths).
+    pub free_lists: Vec<(&'static str, u64)>,
+}
 
 impl Heap {
     /// `sys.getsizeof(x)` under the profile (§4.1-4.2): `__sizeof__` plus the GC head for GC types plus the
@@ -89,6 +120,30 @@ impl Heap {
         out.push('\n');
         self.free_lists.write_stats(&mut out);
         out
+    }
+
+    /// What `sys._debugmallocstats()` prints, as numbers (`heap::mallocstats()`, `heapscope.mallocstats()`).
+    pub fn mallocstats(&self) -> MallocReport {
+        let s = self.alloc.stats();
+        let classes = (s.classes.iter().enumerate())
+            .filter(|(_, c)| c.pools > 0)
+            .map(|(i, c)| ClassReport { size: class_size(i), pools: c.pools, used: c.blocks, avail: c.avail })
+            .collect();
+        let mut free_lists: Vec<(&'static str, u64)> = Vec::new();
+        for k in self.free_lists.kept() {
+            match free_lists.iter_mut().find(|(name, _)| *name == k.type_name) {
+                Some((_, n)) => *n += k.count as u64,
+                None => free_lists.push((k.type_name, k.count as u64)),
+            }
+        }
+        MallocReport {
+            classes,
+            arenas_allocated_total: s.arenas_allocated_total,
+            arenas_reclaimed: s.arenas_allocated_total - s.arenas_current,
+            arenas_highwater: s.arenas_highwater,
+            arenas_current: s.arenas_current,
+            free_lists,
+        }
     }
 
     /// Empty every type free list, freeing the blocks (`_PyGC_ClearAllFreeLists`; a full collection does this).

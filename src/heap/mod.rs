@@ -28,6 +28,7 @@ pub use dealloc::Call;
 pub use error::{HeapError, HeapResult};
 pub use events::{Cause, EdgeLabel, Event, EventSink, NullSink, SharedSink, VecSink};
 pub use ids::{Addr, ArenaIndex, Name, ObjId, SiteId};
+pub use inspect::{ClassReport, MallocReport};
 pub use object::{Edge, Kind, Object, relabel_edges};
 pub use profile::{Profile, PyVersion};
 pub use roots::{Binding, Frame, Frames};

@@ -93,6 +93,7 @@ const MODULE: &[(&str, &str, usize, &str)] = &[
     ("weakref", "finalize", 2, "weakref::finalize({0}, py_fnptr({1}))"),
     ("weakref", "WeakValueDictionary", 0, "weakref::WeakValueDictionary()"),
     ("weakref", "getweakrefcount", 1, "py_obj(weakref::getweakrefcount({0}))"),
+    ("heapscope", "mallocstats", 0, "py_mallocstats()"),
     ("tracemalloc", "start", 0, "tracemalloc::start()"),
     ("tracemalloc", "stop", 0, "tracemalloc::stop()"),
     ("tracemalloc", "is_tracing", 0, "tracemalloc::is_tracing()"),

@@ -8,7 +8,7 @@ use ruff_python_ast::{Expr, Stmt};
 use std::collections::{BTreeSet, HashMap};
 
 /// The modules heapscope simulates.
-pub const MODULES: &[&str] = &["gc", "sys", "weakref", "tracemalloc"];
+pub const MODULES: &[&str] = &["gc", "sys", "weakref", "tracemalloc", "heapscope"];
 
 /// The names of the module.
 #[derive(Debug, Default)]

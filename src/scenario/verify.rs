@@ -14,6 +14,10 @@ use serde_json::{Map, Value, json};
 use std::io::Write;
 use std::process::Stdio;
 
+/// The `heapscope` module for real CPython (`heapscope.mallocstats()` parsed from `sys._debugmallocstats()`),
+/// put beside the scenario so `import heapscope` works there too.
+const HEAPSCOPE_MODULE: &str = include_str!("heapscope.py");
+
 /// The harness the Python side runs (`src/scenario/harness.py`).
 const HARNESS: &str = include_str!("harness.py");
 
@@ -82,6 +86,7 @@ fn run_python(python: &Python, loaded: &Loaded) -> Result<Observations, String> 
             let path = dir.join("scenario.py");
             std::fs::create_dir_all(&dir)
                 .and_then(|_| std::fs::write(&path, script(loaded, gc_enabled)))
+                .and_then(|_| std::fs::write(dir.join("heapscope.py"), HEAPSCOPE_MODULE))
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             command.arg(&path);
             Some(dir)

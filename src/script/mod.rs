@@ -17,6 +17,7 @@ mod args;
 mod builtins;
 pub mod handle;
 mod iteration;
+mod mallocstats;
 mod modules;
 pub mod python;
 pub mod runtime;

@@ -14,7 +14,9 @@ fn handles(rt: &Rt, ids: Vec<ObjId>) -> Array {
 
 /// Register `gc::`, `sys::`, `weakref::` and `heap::`.
 pub fn register(engine: &mut Engine, rt: &Rt) {
-    engine.register_static_module("heap", heap_module(rt).into());
+    let mut heap = heap_module(rt);
+    super::mallocstats::register(engine, &mut heap, rt);
+    engine.register_static_module("heap", heap.into());
     engine.register_static_module("gc", gc_module(rt).into());
     engine.register_static_module("sys", sys_module(rt).into());
     engine.register_static_module("weakref", weakref_module(rt).into());
