@@ -83,10 +83,16 @@ pub fn dict_keys_size(p: &Profile, size: u32, unicode: bool) -> u32 {
     p.sizes.dict_keys_header + ix * size + entry * usable_fraction(size)
 }
 
-/// `GROWTH_RATE(d) = used * 3`, rounded up to a power of two no smaller than `PyDict_MINSIZE`
-/// (`Objects/dictobject.c`): the table size after an insertion that found no room.
-pub fn dict_grown_size(used: u32) -> u32 {
-    (used * 3).next_power_of_two().max(DICT_MINSIZE)
+/// The table size after an insertion that found no room, from `GROWTH_RATE(d) = used * 3`
+/// (`Objects/dictobject.c`): 3.8/3.9's `dictresize` doubles from `PyDict_MINSIZE` until it reaches it; from
+/// 3.10 `calculate_keysize` takes the bit length of `(m | PyDict_MINSIZE) - 1`, so one or two live keys left
+/// after deletions get 16 slots, not 8 [obs 3.10.13-3.13.0; 3.8.18/3.9.18 give 8].
+pub fn dict_grown_size(p: &Profile, used: u32) -> u32 {
+    let m = used * 3;
+    if p.version <= crate::heap::PyVersion::V3_9 {
+        return m.next_power_of_two().max(DICT_MINSIZE);
+    }
+    1 << (32 - ((m | DICT_MINSIZE) - 1).leading_zeros())
 }
 
 /// `set_add_entry` resizes when `fill * 5 >= mask * 3`, to the smallest power of two above
@@ -203,6 +209,11 @@ mod tests {
         assert_eq!([8, 16, 32, 64].map(|s| d(V3_8, s, true)), [232, 360, 640, 1176]);
         assert_eq!([8, 16, 32, 64].map(|s| d(V3_11, s, false)), [224, 352, 632, 1168]);
         assert_eq!([8, 16].map(|s| d(V3_13, s, true)), [184, 272]);
-        assert_eq!([5, 10, 21].map(dict_grown_size), [16, 32, 64]);
+        for v in [V3_8, V3_13] {
+            assert_eq!([5, 10, 21].map(|u| dict_grown_size(&prof(v), u)), [16, 32, 64], "{v}");
+        }
+        // One or two live keys: 8 slots through 3.9, 16 from 3.10; none: 8 everywhere.
+        assert_eq!([0, 1, 2].map(|u| dict_grown_size(&prof(V3_9), u)), [8, 8, 8]);
+        assert_eq!([0, 1, 2].map(|u| dict_grown_size(&prof(V3_10), u)), [8, 16, 16]);
     }
 }

@@ -314,22 +314,28 @@ impl Lowering<'_> {
         }
     }
 
-    /// `a < b < c` is `a < b and b < c` with `b` evaluated once.
+    /// `a < b < c` is `a < b and b < c` with `b` evaluated once, and `c` only if `a < b` held. A block in
+    /// parentheses, so it can stand where Rhai expects a condition.
     fn compare(&mut self, c: &ast::ExprCompare) -> Result<String, PyError> {
-        let mut left = self.expr(&c.left)?.0;
+        let left = self.expr(&c.left)?.0;
         if c.ops.len() == 1 {
             let right = self.expr(&c.comparators[0])?.0;
             return Ok(self.compare_op(c.ops[0], &left, &right));
         }
-        let mut lets = String::new();
-        let mut tests = Vec::new();
-        for (op, right) in c.ops.iter().zip(&c.comparators) {
+        let last = c.ops.len() - 1;
+        let mut links = Vec::new();
+        let mut left = left;
+        for (i, (op, right)) in c.ops.iter().zip(&c.comparators).enumerate() {
+            let right = self.expr(right)?.0;
+            if i == last {
+                links.push(self.compare_op(*op, &left, &right));
+                break;
+            }
             let t = self.temp("c");
-            lets += &format!("let {t} = {}; ", self.expr(right)?.0);
-            tests.push(self.compare_op(*op, &left, &t));
+            links.push(format!("let {t} = {right}; if !{} {{ false }} else {{", self.compare_op(*op, &left, &t)));
             left = t;
         }
-        Ok(format!("{{ {lets}{} }}", tests.join(" && ")))
+        Ok(format!("({{ {} {} }})", links.join(" "), "}".repeat(last)))
     }
 
     /// Store `value` (Rhai text) into a target.

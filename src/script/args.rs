@@ -31,7 +31,7 @@ pub fn obj_arg(heap: &mut Heap, v: &Dynamic) -> RResult<ObjArg> {
         return Ok(ObjArg { id: p.id(), fresh: false });
     }
     let id = if let Ok(i) = v.as_int() {
-        heap.new_int(i128::from(i))
+        heap.new_int_from_long(i128::from(i))
     } else if let Ok(f) = v.as_float() {
         heap.new_float(f)
     } else if let Ok(b) = v.as_bool() {

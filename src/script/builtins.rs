@@ -43,7 +43,7 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
 fn register_constructors(engine: &mut Engine, rt: &Rt) {
     let r = rt.clone();
     engine.register_fn("int", move |ctx: NativeCallContext, v: INT| {
-        make(&r, &ctx, |h| h.new_int(i128::from(v)).map_err(to_rhai))
+        make(&r, &ctx, |h| h.new_int_from_long(i128::from(v)).map_err(to_rhai))
     });
     let r = rt.clone();
     engine.register_fn("float", move |ctx: NativeCallContext, v: f64| {

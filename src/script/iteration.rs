@@ -35,7 +35,7 @@ fn item(heap: &mut Heap, source: ObjId, pos: i64) -> RResult<Option<ObjId>> {
             if (step > 0 && v >= stop) || (step < 0 && v <= stop) {
                 return Ok(None);
             }
-            Ok(Some(heap.new_int(i128::from(v)).map_err(to_rhai)?))
+            Ok(Some(heap.new_int_from_long(i128::from(v)).map_err(to_rhai)?))
         }
         Kind::List | Kind::Tuple => {
             if pos as usize >= heap.seq_len(source).map_err(to_rhai)? {
@@ -115,7 +115,10 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
             };
             total = total.checked_add(plain_int(&r, &v)?).ok_or("sum() beyond 128 bits is not simulated")?;
         }
-        let id = act(&r, &ctx, |h| h.new_int(total).map_err(to_rhai))?;
+        // `sum()` makes its result with `PyLong_FromLong` on 3.11, `PyLong_FromSsize_t` from 3.12.
+        let from_long = r.heap.borrow().profile().version == crate::heap::PyVersion::V3_11;
+        let id =
+            act(&r, &ctx, |h| if from_long { h.new_int_from_long(total) } else { h.new_int(total) }.map_err(to_rhai))?;
         Ok(Dynamic::from(PyObj::owned(&r, id)))
     });
     let r = rt.clone();

@@ -38,18 +38,14 @@ impl Statistic {
         } as INT)
     }
 
-    fn traceback(&self) -> String {
-        self.frame().to_string()
-    }
-
-    /// `stat.traceback`: its one frame.
-    pub fn frame(&self) -> Frame {
-        Frame { file: self.file.clone(), line: self.line }
+    /// `stat.traceback`: one frame deep.
+    pub fn traceback(&self) -> Traceback {
+        Traceback(Frame { file: self.file.clone(), line: self.line })
     }
 
     /// `repr(stat)`: `Statistic.__repr__` / `StatisticDiff.__repr__` (Lib/tracemalloc.py).
     pub fn repr(&self) -> String {
-        let traceback = self.frame().repr();
+        let traceback = self.traceback().repr();
         match self.diff {
             None => format!("<Statistic traceback={traceback} size={} count={}>", self.size, self.count),
             Some((sd, cd)) => format!(
@@ -60,24 +56,52 @@ impl Statistic {
     }
 }
 
-/// A statistic's traceback, one frame deep (`tracemalloc.start()` keeps one frame by default).
+/// A statistic's traceback: a sequence of one frame (`tracemalloc.start()` keeps one frame by default).
+#[derive(Clone, Debug)]
+pub struct Traceback(pub Frame);
+
+/// One frame of a traceback: `filename` and `lineno`.
 #[derive(Clone, Debug)]
 pub struct Frame {
-    file: String,
-    line: u32,
+    /// `frame.filename`.
+    pub file: String,
+    /// `frame.lineno`.
+    pub line: u32,
 }
 
 impl Frame {
-    /// `repr(traceback)`: `<Traceback (<Frame filename='f.py' lineno=3>,)>`.
+    /// `repr(frame)`: `<Frame filename='f.py' lineno=3>`.
     pub fn repr(&self) -> String {
-        format!("<Traceback (<Frame filename={} lineno={}>,)>", crate::script::python::str_repr(&self.file), self.line)
+        format!("<Frame filename={} lineno={}>", crate::script::python::str_repr(&self.file), self.line)
     }
 }
 
 impl fmt::Display for Frame {
-    /// `str(traceback)`: `Frame.__str__` of its most recent frame, `filename:lineno`.
+    /// `str(frame)`: `filename:lineno`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+impl Traceback {
+    /// `repr(traceback)`: `<Traceback (<Frame filename='f.py' lineno=3>,)>`.
+    pub fn repr(&self) -> String {
+        format!("<Traceback ({},)>", self.0.repr())
+    }
+
+    /// `traceback[i]`: its frames are a tuple of one.
+    pub fn frame(&self, index: i64) -> Result<Frame, String> {
+        match index {
+            0 | -1 => Ok(self.0.clone()),
+            _ => Err("IndexError: tuple index out of range".into()),
+        }
+    }
+}
+
+impl fmt::Display for Traceback {
+    /// `str(traceback)`: `Frame.__str__` of its most recent frame.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
     }
 }
 
@@ -171,7 +195,8 @@ impl Snapshot {
 pub fn register(engine: &mut Engine, rt: &Rt, file: &str) {
     engine.register_type_with_name::<Snapshot>("Snapshot");
     engine.register_type_with_name::<Statistic>("Statistic");
-    engine.register_type_with_name::<Frame>("Traceback");
+    engine.register_type_with_name::<Traceback>("Traceback");
+    engine.register_type_with_name::<Frame>("Frame");
     engine.register_fn("statistics", |s: &mut Snapshot, key: &str| -> RResult<Array> {
         Ok(s.statistics(key)?.into_iter().map(Dynamic::from).collect())
     });

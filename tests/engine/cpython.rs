@@ -68,6 +68,32 @@ fn simulate(v: PyVersion, case: &str) -> Option<Report> {
                 l
             })
         }
+    } else if let Some(left) = num(case, "list_del_to_").or(num(case, "list_pop_to_")) {
+        let pop = case.starts_with("list_pop_to_");
+        let none = h.none();
+        Box::new(move |h| {
+            let l = h.new_list().unwrap();
+            (0..20).for_each(|_| h.list_append(l, none).unwrap());
+            for _ in left..20 {
+                if pop {
+                    let item = h.list_pop(l, -1).unwrap();
+                    h.dec_root(item).unwrap();
+                } else {
+                    h.list_del(l, 0).unwrap();
+                }
+            }
+            l
+        })
+    } else if let Some(live) = num(case, "dict_refill_") {
+        let keys: Vec<ObjId> = (0..11).map(|i| h.new_str(&format!("k{i}")).unwrap()).collect();
+        let none = h.none();
+        Box::new(move |h| {
+            let d = h.new_dict().unwrap();
+            keys[..10].iter().for_each(|&k| h.dict_set(d, k, none).unwrap());
+            keys[live as usize..10].iter().for_each(|&k| h.dict_del(d, k).unwrap());
+            h.dict_set(d, keys[10], none).unwrap();
+            d
+        })
     } else if let Some(n) = num(case, "list_range_") {
         let items: Vec<ObjId> = (0..n).map(|i| h.new_int(i128::from(i)).unwrap()).collect();
         Box::new(move |h| h.new_list_from(&items).unwrap())

@@ -127,6 +127,36 @@ def filled(make, add, items):
     return build
 
 
+def shrunk(take, left):
+    """Builder: a 20-item list cut down to `left` items by `take(l)` (`del l[0]` or `l.pop()`)."""
+    def build(i):
+        l = []
+        for _ in range(20):
+            l.append(None)
+        while len(l) > left:
+            take(l)
+        return l
+    return build
+
+
+def del_first(l):
+    del l[0]
+
+
+def refilled(live):
+    """Builder: a dict of 10 str keys cut down to `live` by `del`, then one more key: the insertion finds no
+    room and resizes from GROWTH_RATE = live * 3."""
+    def build(i):
+        d = {}
+        for k in SKEYS[:10]:
+            d[k] = None
+        for k in SKEYS[live:10]:
+            del d[k]
+        d[SKEYS[10]] = None
+        return d
+    return build
+
+
 def extend_empty(src):
     """`[].extend(src)`: list_extend on an empty list (3.8/3.9 resize it, 3.10+ presize it)."""
     l = []
@@ -191,6 +221,12 @@ def main():
         src = tuple(range(1000, 1000 + n))
         measure('list_extend_%d' % n, lambda i, src=src: extend_empty(src))
         measure('list_tuple_%d' % n, lambda i, src=src: list(src))
+
+    for left in (0, 5, 10, 15):
+        measure('list_del_to_%d' % left, shrunk(del_first, left))
+        measure('list_pop_to_%d' % left, shrunk(list.pop, left))
+    for live in (0, 1, 2, 3):
+        measure('dict_refill_%d' % live, refilled(live))
 
     measure('dict_empty', lambda i: dict())
     measure('dict_literal_empty', lambda i: literal_empty_dict())

@@ -186,6 +186,9 @@ pub struct Profile {
     /// finalizers ran, so `__del__` still sees them alive [obs Pyodide 3.15.0rc1; 3.13.0 and 3.14.2 clear
     /// them first].
     pub weakrefs_cleared_after_finalizers: bool,
+    /// 3.11+: one-digit ints made by `PyLong_FromLong` and compact arithmetic are 32-byte allocations
+    /// (`_PyLong_FromMedium` allocates `sizeof(PyLongObject)`, which includes one digit and the padding).
+    pub medium_ints_padded: bool,
     /// The largest cached small int (the smallest is -5 on every version): 256, and 1024 on 3.15
     /// (`_PY_NSMALLPOSINTS` 1025) [obs Pyodide 3.15.0rc1: `int('1024') is int('1024')` is True, 1025 is not].
     pub largest_small_int: i64,
@@ -201,6 +204,13 @@ pub struct Profile {
     pub interned_immortal: bool,
     /// How lists of known length are presized.
     pub list_presize: ListPresize,
+    /// Whether `del l[i]` can shrink the item array: through 3.12 (`list_ass_slice` → `list_resize`), not from
+    /// 3.13.
+    pub list_del_shrinks: bool,
+    /// Whether `pop()` of a list's last item frees the item array: from 3.12 (`list_pop_impl` clears the
+    /// list); before, `list_resize(0)` reallocates it to 0 bytes [obs: the emptied list traces no array on
+    /// 3.12.1/3.13.0, a 0-byte block on 3.8.18-3.11.7].
+    pub pop_to_empty_frees: bool,
     /// bpo-37257 (3.9+): a wholly free arena is returned to the OS only if it is not the last usable one
     /// (`Objects/obmalloc.c` `pymalloc_free`, `nf == ao->ntotalpools && ao->nextarena != NULL`); 3.8 returns
     /// every wholly free arena [obs: freeing 300,000 objects reclaims all 18 new arenas on 3.8.18, 17 of 18
@@ -332,10 +342,13 @@ impl Profile {
             weakrefs_cleared_after_finalizers: version >= V3_15,
             callback_info_candidates: version >= V3_15,
             borrows_fast_locals: version >= V3_14_0,
+            medium_ints_padded: version >= V3_11,
             largest_small_int: if version >= V3_15 { 1024 } else { *SMALL_INTS.end() },
             interned_immortal: version == V3_12,
             list_presize: if version <= V3_9 { ListPresize::Exact } else { ListPresize::EvenCount },
             keeps_free_arena: version >= V3_9,
+            list_del_shrinks: version <= V3_12,
+            pop_to_empty_frees: version >= V3_12,
             dict_new_presized: version <= V3_9,
             dicts_always_tracked: version >= V3_14_0,
         }

@@ -172,6 +172,14 @@ impl Heap {
 
     /// `list.pop(index)`: the item is returned as a new reference (a root the caller owns).
     pub fn list_pop(&mut self, list: ObjId, index: i64) -> HeapResult<ObjId> {
+        // Emptied, the array is freed from 3.12 (`list_clear`); before, `list_resize(0)` keeps a 0-byte block.
+        let emptied_frees = self.profile.pop_to_empty_frees;
+        self.take_item(list, index, true, emptied_frees)
+    }
+
+    /// Take the item at `index` out of the list, as a root the caller owns; `list_resize` shrinks the array
+    /// when `resize` says the path does, and an emptied list frees it when `emptied_frees` does.
+    fn take_item(&mut self, list: ObjId, index: i64, resize: bool, emptied_frees: bool) -> HeapResult<ObjId> {
         self.expect_kind(list, Kind::List)?;
         let len = self.objects[list.index as usize].refs.len();
         if len == 0 {
@@ -183,8 +191,30 @@ impl Heap {
         self.inc_root(item)?;
         self.remove_edge_at(list, i)?;
         self.relabel_items(list, i);
-        self.resize_list(list, len as u32 - 1)?;
+        if len == 1 && emptied_frees {
+            self.free_item_array(list)?;
+        } else if resize {
+            self.resize_list(list, len as u32 - 1)?;
+        }
         Ok(item)
+    }
+
+    /// Free the (now empty) list's item array (`_list_clear`).
+    fn free_item_array(&mut self, list: ObjId) -> HeapResult<()> {
+        let array = self.detach_item_array(list);
+        if array != 0 {
+            self.alloc.free(array, &mut self.sink)?;
+        }
+        Ok(())
+    }
+
+    /// `ob_item = NULL; allocated = 0`: the list lets go of its item array, which the caller frees.
+    fn detach_item_array(&mut self, list: ObjId) -> u64 {
+        let o = &mut self.objects[list.index as usize];
+        let array = std::mem::take(&mut o.extra);
+        o.aux = 0;
+        self.note_size(list);
+        array
     }
 
     /// `list[i] = item`.
@@ -196,9 +226,13 @@ impl Heap {
         self.replace_edge_at(list, i, item)
     }
 
-    /// `del list[i]`.
+    /// `del list[i]`: through `list_ass_slice`, which resizes, and frees the array of a list it empties
+    /// (`_list_clear`), until 3.12; from 3.13 `list_ass_item_lock_held` only moves the items down and never
+    /// shrinks the array [obs 3.13.0: a 20-item list emptied by `del l[0]` stays 248 bytes; `pop()` still
+    /// shrinks it].
     pub fn list_del(&mut self, list: ObjId, index: i64) -> HeapResult<()> {
-        let item = self.list_pop(list, index)?;
+        let shrinks = self.profile.list_del_shrinks;
+        let item = self.take_item(list, index, shrinks, shrinks)?;
         self.dec_root(item)
     }
 
@@ -206,10 +240,7 @@ impl Heap {
     pub fn list_clear(&mut self, list: ObjId) -> HeapResult<()> {
         self.expect_kind(list, Kind::List)?;
         let items = std::mem::take(&mut self.objects[list.index as usize].refs);
-        let o = &mut self.objects[list.index as usize];
-        let array = std::mem::take(&mut o.extra);
-        o.aux = 0;
-        self.note_size(list);
+        let array = self.detach_item_array(list);
         for e in items.into_iter().rev() {
             self.decref(e.target, Cause::Edge(list, e.label))?;
         }

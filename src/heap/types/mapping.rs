@@ -118,7 +118,7 @@ impl Heap {
         let new_size = if size == 0 {
             DICT_MINSIZE
         } else if nentries >= sizes::usable_fraction(size) || general_now != general {
-            sizes::dict_grown_size(used)
+            sizes::dict_grown_size(&self.profile, used)
         } else {
             return Ok(());
         };

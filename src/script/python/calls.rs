@@ -257,12 +257,22 @@ fn call_method(rt: &Rt, ctx: &NativeCallContext, o: Dynamic, name: &str, args: A
 fn getattr(rt: &Rt, o: &Dynamic, name: &str) -> RResult<Dynamic> {
     if let Some(stat) = o.read_lock::<crate::script::tracemalloc::Statistic>() {
         if name == "traceback" {
-            return Ok(Dynamic::from(stat.frame()));
+            return Ok(Dynamic::from(stat.traceback()));
         }
         let v =
             stat.field(name).ok_or_else(|| format!("AttributeError: 'Statistic' object has no attribute '{name}'"))?;
         drop(stat);
         let id = heap(rt.heap.borrow_mut().new_int(i128::from(v)))?;
+        return Ok(owned(rt, &mut rt.heap.borrow_mut(), id));
+    }
+    if let Some(frame) = o.read_lock::<crate::script::tracemalloc::Frame>() {
+        let (file, line) = (frame.file.clone(), frame.line);
+        drop(frame);
+        let id = match name {
+            "filename" => heap(rt.heap.borrow_mut().new_str_constant(&file))?,
+            "lineno" => heap(rt.heap.borrow_mut().new_int(i128::from(line)))?,
+            _ => return Err(format!("AttributeError: 'Frame' object has no attribute '{name}'").into()),
+        };
         return Ok(owned(rt, &mut rt.heap.borrow_mut(), id));
     }
     let id = obj(o).ok_or_else(|| {

@@ -74,7 +74,7 @@ pub(crate) fn next(rt: &Rt, ctx: &NativeCallContext, it: &mut PyIter) -> RResult
             }
             let v = *next;
             *next += *step;
-            let id = act(rt, ctx, |h| heap(h.new_int(i128::from(v))))?;
+            let id = act(rt, ctx, |h| heap(h.new_int_from_long(i128::from(v))))?;
             Ok(owned(rt, &mut rt.heap.borrow_mut(), id))
         }
         PyIter::Items { it, source, keys, pos, done } => {

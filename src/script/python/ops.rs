@@ -122,7 +122,7 @@ pub(crate) fn binary(
     };
     if let Some(n) = result {
         let id = heap(match n {
-            Num::Int(i) => h.new_int(i),
+            Num::Int(i) => h.new_int_from_long(i),
             Num::Float(f) => h.new_float(f),
         })?;
         return Ok(owned(rt, &mut h, id));
@@ -355,6 +355,9 @@ fn getitem(rt: &Rt, ctx: &NativeCallContext, o: &Dynamic, key: &Dynamic) -> RRes
         let i = int_arg(&rt.heap.borrow(), key)?;
         let j = if i < 0 { i + a.len() as i64 } else { i };
         return a.get(j as usize).cloned().ok_or_else(|| "IndexError: list index out of range".into());
+    }
+    if let Some(t) = o.read_lock::<crate::script::tracemalloc::Traceback>() {
+        return Ok(Dynamic::from(t.frame(int_arg(&rt.heap.borrow(), key)?)?));
     }
     let Some(id) = obj(o) else {
         return Err(format!("TypeError: '{}' object is not subscriptable", type_name(&rt.heap.borrow(), o)).into());

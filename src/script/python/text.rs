@@ -8,7 +8,7 @@ use super::super::runtime::Rt;
 use super::ops::{items, str_of};
 use super::{Checked, heap, obj, owned};
 use crate::heap::{Heap, Kind, Value};
-use crate::script::tracemalloc::{Frame, Statistic};
+use crate::script::tracemalloc::{Frame, Statistic, Traceback};
 use rhai::{Array, Dynamic, Engine, INT, NativeCallContext};
 
 /// `repr(float)`: the shortest text that reads back, in fixed notation for exponents -4 to 15.
@@ -139,8 +139,11 @@ pub fn repr(h: &Heap, v: &Dynamic) -> String {
     if let Some(s) = v.read_lock::<Statistic>() {
         return s.repr();
     }
-    if let Some(t) = v.read_lock::<Frame>() {
+    if let Some(t) = v.read_lock::<Traceback>() {
         return t.repr();
+    }
+    if let Some(f) = v.read_lock::<Frame>() {
+        return f.repr();
     }
     match obj(v) {
         Some(id) => repr_id(h, id, 0),
@@ -161,8 +164,11 @@ pub fn str_text(h: &Heap, v: &Dynamic) -> String {
     if let Some(s) = v.read_lock::<Statistic>() {
         return s.to_string();
     }
-    if let Some(t) = v.read_lock::<Frame>() {
+    if let Some(t) = v.read_lock::<Traceback>() {
         return t.to_string();
+    }
+    if let Some(f) = v.read_lock::<Frame>() {
+        return f.to_string();
     }
     repr(h, v)
 }
@@ -384,7 +390,7 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
     let r = rt.clone();
     engine.register_fn("py_const_int", move |ctx: NativeCallContext, text: &str| -> RResult<Dynamic> {
         let v: i128 = text.parse().map_err(|_| "bad constant")?;
-        let id = act(&r, &ctx, |h| heap(h.new_int(v)))?;
+        let id = act(&r, &ctx, |h| heap(h.new_int_from_long(v)))?;
         Ok(owned(&r, &mut r.heap.borrow_mut(), id))
     });
     let r = rt.clone();
