@@ -146,6 +146,11 @@ impl Heap {
         }
     }
 
+    /// Bytes of the blocks the type free lists keep for reuse (allocated, but no live object's).
+    pub fn free_list_bytes(&self) -> u64 {
+        self.free_lists.held().filter_map(|b| self.alloc.block_size(b)).sum()
+    }
+
     /// Empty every type free list, freeing the blocks (`_PyGC_ClearAllFreeLists`; a full collection does this).
     pub fn clear_free_lists(&mut self) -> HeapResult<()> {
         for (block, gc_object) in self.free_lists.clear() {

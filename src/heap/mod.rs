@@ -17,6 +17,7 @@ pub mod obmalloc;
 pub mod profile;
 mod roots;
 mod sizes;
+mod startup;
 mod statics;
 pub mod tracemalloc;
 mod types;

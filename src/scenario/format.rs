@@ -20,6 +20,10 @@ pub struct Scenario {
     /// Bytes the simulated process may take from the OS before `MemoryError`.
     #[serde(default)]
     pub heap_limit: Option<u64>,
+    /// What the heap holds before the first step: `interpreter` (the default: free lists stocked as a real
+    /// interpreter's start-up leaves them) or `empty`.
+    #[serde(default)]
+    pub start: crate::script::HeapStart,
     /// Rhai run before the steps (classes, helper functions).
     #[serde(default)]
     pub setup: Option<String>,

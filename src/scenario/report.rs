@@ -24,7 +24,7 @@ pub fn render_of(r: &Report, total: usize) -> String {
         let e = &s.effect;
         let _ = writeln!(
             out,
-            "  heap: {} created, {} freed, {} alive; {} pool{} in {} arena{}, {} bytes in blocks",
+            "  heap: {} created, {} freed, {} alive; {} pool{} in {} arena{}, {} bytes in blocks{}",
             thousands(e.created),
             thousands(e.freed),
             thousands(e.live),
@@ -32,7 +32,11 @@ pub fn render_of(r: &Report, total: usize) -> String {
             if e.pools == 1 { "" } else { "s" },
             e.arenas,
             if e.arenas == 1 { "" } else { "s" },
-            thousands(e.bytes_in_blocks)
+            thousands(e.bytes_in_blocks),
+            match e.free_list_bytes {
+                0 => String::new(),
+                n => format!(" ({} of them kept on free lists)", thousands(n)),
+            }
         );
         let runs: u64 = e.collections.iter().sum();
         if runs > 0 {

@@ -41,6 +41,8 @@ pub struct Effect {
     pub pools: u64,
     /// Bytes in allocated pymalloc blocks afterwards.
     pub bytes_in_blocks: u64,
+    /// Of those, the bytes of blocks parked on type free lists (kept for reuse; start-up stocks them).
+    pub free_list_bytes: u64,
     /// `sys.getrefcount` of each bound name afterwards (what Python would print for it).
     pub refcounts: Vec<(String, u64)>,
 }
@@ -258,7 +260,7 @@ pub fn run_observed(
         false => loaded.path.file_name().map_or("<scenario>".into(), |f| f.to_string_lossy().to_string()),
     };
     let profile = crate::heap::Profile::for_version(loaded.profile);
-    let mut interp = Interpreter::with_sink(profile, limits, &file, observer.sink());
+    let mut interp = Interpreter::with_sink(profile, limits, &file, observer.sink(), sc.start);
     {
         let mut h = interp.runtime().heap.borrow_mut();
         if let Some(gc) = &sc.gc {
@@ -353,6 +355,7 @@ fn run_steps(
                 arenas: stats.arenas_current,
                 pools: stats.classes.iter().map(|c| c.pools).sum(),
                 bytes_in_blocks: stats.allocated_bytes,
+                free_list_bytes: h.free_list_bytes(),
                 refcounts,
             }
         };

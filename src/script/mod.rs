@@ -138,26 +138,42 @@ pub struct Interpreter {
     runs: u32,
 }
 
+/// What the heap holds before a scenario's first line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HeapStart {
+    /// What a real interpreter's start-up leaves: the type free lists stocked (`profile::startup_free_lists`).
+    #[default]
+    Interpreter,
+    /// Nothing at all, for lessons about the allocator from its first block.
+    Empty,
+}
+
 impl Interpreter {
-    /// A fresh interpreter on an empty heap of `profile`.
+    /// A fresh interpreter on the heap a real interpreter's start-up leaves, under `profile`.
     pub fn new(profile: Profile, limits: Limits) -> Interpreter {
         Interpreter::with_file(profile, limits, "<script>")
     }
 
     /// A fresh interpreter whose script is called `file` in tracebacks (tracemalloc statistics).
     pub fn with_file(profile: Profile, limits: Limits, file: &str) -> Interpreter {
-        Interpreter::with_sink(profile, limits, file, Box::new(crate::heap::NullSink))
+        Interpreter::with_sink(profile, limits, file, Box::new(crate::heap::NullSink), HeapStart::Interpreter)
     }
 
-    /// Like [`Interpreter::with_file`], with every heap event reported to `sink` from the start.
+    /// Like [`Interpreter::with_file`], with every heap event reported to `sink` from the start, and the heap
+    /// starting as `start` says.
     pub fn with_sink(
         profile: Profile,
         limits: Limits,
         file: &str,
         sink: Box<dyn crate::heap::EventSink>,
+        start: HeapStart,
     ) -> Interpreter {
         let mut heap = Heap::with_sink(profile, sink);
         heap.set_memory_limit(limits.heap_limit);
+        if start == HeapStart::Interpreter {
+            heap.stock_startup_free_lists().expect("an empty heap has room for the start-up free lists");
+        }
         let rt = Runtime::new(heap);
         let mut engine = Engine::new_raw();
         engine.register_global_module(StandardPackage::new().as_shared_module());

@@ -16,6 +16,7 @@ mod refcount;
 mod scenarios;
 mod script;
 mod sizes;
+mod startup;
 mod support;
 mod timeline;
 mod tmux;

@@ -3,8 +3,10 @@
 //! Section numbers (§) refer to `shared/reference/cpython-memory.md`; each constant cites its CPython source
 //! path or the observation it was taken from.
 
+mod startup;
 mod version;
 
+pub use startup::{StartupFreeLists, startup_free_lists};
 pub use version::{PyVersion, UnknownProfile};
 
 /// How `list_resize` over-allocates (`Objects/listobject.c`, §4.3).
