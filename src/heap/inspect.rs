@@ -75,7 +75,7 @@ impl Heap {
             Kind::Function => p.sizes.function,
             Kind::Generator => p.sizes.generator,
             Kind::WeakRef => p.sizes.weakref,
-            Kind::Class => sizes::class_getsizeof(p),
+            Kind::Class => sizes::class_getsizeof(p, o.extra != 0),
             Kind::Descriptor => p.sizes.getset_descriptor,
             Kind::ListIterator
             | Kind::TupleIterator

@@ -45,7 +45,7 @@ const BUILTINS: &[(&str, usize, &str)] = &[
     ("iter", 1, "py_iter({0})"),
     ("type", 1, "py_type({0})"),
     ("isinstance", 2, "py_isinstance({0}, {1})"),
-    ("hasattr", 2, "py_hasattr({0}, {1})"),
+    ("hasattr", 2, "py_hasattr({0}, py_name({1}))"),
     ("getattr", 2, "py_getattr({0}, py_name({1}))"),
     ("getattr", 3, "py_getattr({0}, py_name({1}), {2})"),
     ("setattr", 3, "py_setattr({0}, py_name({1}), {2})"),

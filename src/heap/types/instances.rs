@@ -18,14 +18,19 @@ fn round8(n: u32) -> u32 {
 
 impl Heap {
     /// `class Name: ...`: the type object plus what CPython creates with it (§3.5 "a class that dies
-    /// contributes 5 objects"): its `__dict__`, its `__mro__` tuple, and the `__dict__` / `__weakref__` getset
-    /// descriptors that point back at it. The type lives in a cycle, so only the cycle GC frees it.
+    /// contributes 5 objects"): its `__dict__`, its `__mro__` tuple, and the descriptors that point back at it
+    /// (`descr_new` keeps `d_type`): the `__dict__` / `__weakref__` getsets of a plain class, or one member
+    /// descriptor per `__slots__` name [obs 3.8-3.13: `sys.getrefcount(C)` is 4 with one slot, 6 with three,
+    /// 5 for a plain class]. Only a class whose instances have a `__dict__` gets cached shared keys
+    /// (`ht_cached_keys`). The type lives in a cycle, so only the cycle GC frees it.
     pub fn new_class(&mut self, name: &str, spec: ClassSpec) -> HeapResult<ObjId> {
         let name = self.intern(name);
         let descr_size = self.profile.sizes.getset_descriptor;
         let class = self.alloc_object(Kind::Class, sizes::type_alloc_size(&self.profile), 0)?;
-        let keys = self.alloc.malloc(sizes::shared_keys_size(&self.profile) as usize, &mut self.sink)?;
-        self.objects[class.index as usize].extra = keys;
+        if self.instances_have_dict(&spec) {
+            let keys = self.alloc.malloc(sizes::shared_keys_size(&self.profile) as usize, &mut self.sink)?;
+            self.objects[class.index as usize].extra = keys;
+        }
         self.track(class);
         self.classes.insert(
             class.index,
@@ -38,20 +43,27 @@ impl Heap {
         let mro_name = self.intern("__mro__");
         self.add_edge(class, EdgeLabel::Internal(mro_name), mro)?;
         self.dec_root(mro)?;
-        if spec.slots.is_none() {
-            for attr in ["__dict__", "__weakref__"] {
-                let descr = self.alloc_object(Kind::Descriptor, descr_size, 0)?;
-                self.track(descr);
-                let objclass = self.intern("__objclass__");
-                self.add_edge(descr, EdgeLabel::Internal(objclass), class)?;
-                let attr = self.intern(attr);
-                self.note_size(descr);
-                self.dict_set_attr(dict, attr, descr)?;
-                self.dec_root(descr)?;
-            }
+        let descriptors = match &spec.slots {
+            None => vec![self.intern("__dict__"), self.intern("__weakref__")],
+            Some(slots) => slots.clone(),
+        };
+        for attr in descriptors {
+            let descr = self.alloc_object(Kind::Descriptor, descr_size, 0)?;
+            self.track(descr);
+            let objclass = self.intern("__objclass__");
+            self.add_edge(descr, EdgeLabel::Internal(objclass), class)?;
+            self.note_size(descr);
+            self.dict_set_attr(dict, attr, descr)?;
+            self.dec_root(descr)?;
         }
         self.note_size(class);
         Ok(class)
+    }
+
+    /// Whether a class's instances get a `__dict__`: no `__slots__`, or `"__dict__"` among them.
+    pub(crate) fn instances_have_dict(&self, spec: &ClassSpec) -> bool {
+        let dict = self.name_index.get("__dict__");
+        spec.slots.as_ref().is_none_or(|s| dict.is_some_and(|d| s.contains(d)))
     }
 
     /// `Class()`: a new instance, tracked, holding a reference to its class.
@@ -352,8 +364,11 @@ impl Heap {
                     .map(|e| e.target)
             })
         };
+        // A descriptor found on the class is the instance's own slot or `__dict__`, not a value: unset, the
+        // slot raises AttributeError as CPython's member descriptor does.
+        let value = |id: &ObjId| self.objects[id.index as usize].kind != Kind::Descriptor;
         let found = match kind {
-            Kind::Instance => lookup(obj).or_else(|| self.class_of(obj).ok().flatten().and_then(lookup)),
+            Kind::Instance => lookup(obj).or_else(|| self.class_of(obj).ok().flatten().and_then(lookup).filter(value)),
             Kind::Class => lookup(obj),
             _ => None,
         };

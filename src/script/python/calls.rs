@@ -279,10 +279,22 @@ fn getattr(rt: &Rt, o: &Dynamic, name: &str) -> RResult<Dynamic> {
         format!("AttributeError: '{}' object has no attribute '{name}'", type_name(&rt.heap.borrow(), o))
     })?;
     let h = rt.heap.borrow();
-    if name == "__name__" && h.get(id).is_ok_and(|x| x.kind() == Kind::Class) {
-        let n = h.type_name(id).unwrap_or_default();
-        drop(h);
-        return Ok(Dynamic::from(make_str(rt, &n)?));
+    if h.get(id).is_ok_and(|x| x.kind() == Kind::Class) {
+        match name {
+            "__name__" => {
+                let n = h.class_info(id).map(|c| h.name(c.name).to_string()).unwrap_or_default();
+                drop(h);
+                return Ok(Dynamic::from(make_str(rt, &n)?));
+            }
+            // The class's namespace behind a fresh mappingproxy: neither is simulated as an object.
+            "__dict__" => {
+                return Err("NotImplementedError: a class's `__dict__` (a mappingproxy) is not simulated".into());
+            }
+            _ => {}
+        }
+    }
+    if name == "__weakref__" && h.get(id).is_ok_and(|x| x.kind() == Kind::Instance) {
+        return Err("NotImplementedError: reading `__weakref__` is not simulated (weakref.ref(x) is)".into());
     }
     let v = heap(h.get_attr(id, name))?;
     if h.get(v).is_ok_and(|x| x.kind() == Kind::Function) && h.get(id).is_ok_and(|x| x.kind() == Kind::Instance) {
