@@ -4,8 +4,8 @@ use super::args::{RResult, to_script};
 use super::builtins::act;
 use super::handle::PyObj;
 use super::runtime::{Callable, Rt, Runtime, to_rhai};
-use crate::heap::ObjId;
 use crate::heap::gc::{DEBUG_COLLECTABLE, DEBUG_LEAK, DEBUG_SAVEALL, DEBUG_STATS, DEBUG_UNCOLLECTABLE};
+use crate::heap::{ClassSpec, ObjId};
 use rhai::{Array, Dynamic, Engine, FnPtr, INT, Map, Module, NativeCallContext};
 
 fn handles(rt: &Rt, ids: Vec<ObjId>) -> Array {
@@ -190,13 +190,7 @@ fn sys_module(rt: &Rt) -> Module {
 /// Make a weakref to `o` with an optional callback (a closure, or a built-in one) and, for `weakref.finalize`,
 /// a registry reference that keeps it alive until it has run. The argument is released afterwards: if it was
 /// the last reference, the object dies now and the callback runs, as in CPython.
-fn make_weakref(
-    rt: &Rt,
-    ctx: &NativeCallContext,
-    o: PyObj,
-    callback: Option<Callable>,
-    registry: bool,
-) -> RResult<PyObj> {
+fn make_weakref(rt: &Rt, ctx: &NativeCallContext, o: PyObj, callback: Option<Callable>) -> RResult<PyObj> {
     let target = o.id();
     let w = act(rt, ctx, |h| {
         let cb = match callback {
@@ -211,11 +205,7 @@ fn make_weakref(
         if let Some(cb) = cb {
             h.dec_root(cb).map_err(to_rhai)?;
         }
-        let w = w?;
-        if registry {
-            h.inc_root(w).map_err(to_rhai)?;
-        }
-        Ok(w)
+        w
     })?;
     let w = PyObj::owned(rt, w);
     drop(o);
@@ -226,10 +216,10 @@ fn make_weakref(
 fn weakref_module(rt: &Rt) -> Module {
     let mut m = Module::new();
     let r = rt.clone();
-    m.set_native_fn("ref", move |ctx: NativeCallContext, o: PyObj| make_weakref(&r, &ctx, o, None, false));
+    m.set_native_fn("ref", move |ctx: NativeCallContext, o: PyObj| make_weakref(&r, &ctx, o, None));
     let r = rt.clone();
     m.set_native_fn("ref", move |ctx: NativeCallContext, o: PyObj, f: FnPtr| {
-        make_weakref(&r, &ctx, o, Some(Callable::Script(f)), false)
+        make_weakref(&r, &ctx, o, Some(Callable::Script(f)))
     });
     // `weakref.WeakValueDictionary()`: an instance of the class of that name whose `data` dict maps keys to
     // weakrefs that remove their entry on death (`Lib/weakref.py`'s `KeyedRef`). The class is made on first
@@ -237,14 +227,7 @@ fn weakref_module(rt: &Rt) -> Module {
     let r = rt.clone();
     m.set_native_fn("WeakValueDictionary", move |ctx: NativeCallContext| {
         let inst = act(&r, &ctx, |h| {
-            let class = match r.weak_dict_class() {
-                Some(c) => c,
-                None => {
-                    let c = h.new_class("WeakValueDictionary", crate::heap::ClassSpec::default()).map_err(to_rhai)?;
-                    r.set_weak_dict_class(c);
-                    c
-                }
-            };
+            let class = r.library_class(h, "WeakValueDictionary", ClassSpec::default()).map_err(to_rhai)?;
             let inst = h.new_instance(class).map_err(to_rhai)?;
             let data = h.new_dict().map_err(to_rhai)?;
             h.set_attr(inst, "data", data).map_err(to_rhai)?;
@@ -254,11 +237,24 @@ fn weakref_module(rt: &Rt) -> Module {
         })?;
         Ok(PyObj::owned(&r, inst))
     });
-    // `weakref.finalize(obj, func)`: `func()` runs once when `obj` dies, by refcount or in a collection; the
-    // registry (`finalize._registry`) keeps the finalize object alive until then.
+    // `weakref.finalize(obj, func)` (Lib/weakref.py): a finalize object (`__slots__ = ("__weakref__",)`)
+    // whose `ref(obj, self)` calls it once `obj` dies, by refcount or in a collection; `_registry[self]`
+    // keeps the object and that weakref alive until then.
     let r = rt.clone();
     m.set_native_fn("finalize", move |ctx: NativeCallContext, o: PyObj, f: FnPtr| {
-        make_weakref(&r, &ctx, o, Some(Callable::Finalize(f)), true)
+        let fin = act(&r, &ctx, |h| {
+            let slots = Some(vec![h.intern("__weakref__")]);
+            let class = r.library_class(h, "finalize", ClassSpec { slots, ..ClassSpec::default() }).map_err(to_rhai)?;
+            let fin = h.new_instance(class).map_err(to_rhai)?;
+            r.register_native(fin, Callable::Finalize(f));
+            let w = h.new_weakref(o.id(), Some(fin)).map_err(to_rhai)?;
+            h.inc_root(fin).map_err(to_rhai)?;
+            r.register_finalize(fin, w);
+            Ok(fin)
+        })?;
+        drop(o);
+        Runtime::run_calls(&r, &ctx)?;
+        Ok(PyObj::owned(&r, fin))
     });
     // Calling a weakref, `w()` in Python, is `weakref::deref(w)`: the object or `()`.
     let r = rt.clone();
@@ -267,7 +263,14 @@ fn weakref_module(rt: &Rt) -> Module {
         Ok(target.map_or(Dynamic::UNIT, |t| to_script(&r, t)))
     });
     let r = rt.clone();
-    m.set_native_fn("alive", move |w: PyObj| Ok(r.heap.borrow().weakref_get(w.id()).map_err(to_rhai)?.is_some()));
+    // `weakref::alive(w)`: a weakref's target is alive, or a finalize object has yet to run (`f.alive`).
+    m.set_native_fn("alive", move |w: PyObj| {
+        let h = r.heap.borrow();
+        match r.finalize_alive(&h, w.id()) {
+            Some(alive) => Ok(alive),
+            None => Ok(h.weakref_get(w.id()).map_err(to_rhai)?.is_some()),
+        }
+    });
     let r = rt.clone();
     m.set_native_fn("getweakrefcount", move |o: PyObj| {
         Ok(r.heap.borrow().weakref_count(o.id()).map_err(to_rhai)? as INT)

@@ -1,7 +1,7 @@
 //! What the script bindings share: the heap, the Python callables behind heap function objects, and the
 //! references released while the heap was busy.
 
-use crate::heap::{Call, Heap, HeapError, ObjId};
+use crate::heap::{Call, ClassSpec, Heap, HeapError, HeapResult, ObjId};
 use rhai::{Dynamic, FnPtr, NativeCallContext};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
@@ -19,8 +19,11 @@ pub struct Runtime {
     /// `WeakValueDictionary` instances and their `data` dicts, whose values are weakrefs that delete their
     /// entry.
     weak_dicts: RefCell<FxHashMap<ObjId, ObjId>>,
-    /// The `WeakValueDictionary` class (made on first use; the weakref module keeps it alive).
-    weak_dict_class: std::cell::Cell<Option<ObjId>>,
+    /// The weakref module's classes (`WeakValueDictionary`, `finalize`), made on first use and kept alive by
+    /// the module, as CPython's are from import.
+    library_classes: RefCell<FxHashMap<&'static str, ObjId>>,
+    /// `weakref.finalize._registry`: each live finalize object and the weakref its entry holds.
+    finalize_registry: RefCell<FxHashMap<ObjId, ObjId>>,
     /// Each class's `__del__`, by class object.
     finalizers: RefCell<FxHashMap<ObjId, FnPtr>>,
     /// What `print` and `debug` wrote.
@@ -67,7 +70,8 @@ impl Runtime {
             callables: RefCell::new(FxHashMap::default()),
             finalizers: RefCell::new(FxHashMap::default()),
             weak_dicts: RefCell::default(),
-            weak_dict_class: std::cell::Cell::new(None),
+            library_classes: RefCell::default(),
+            finalize_registry: RefCell::default(),
             log: RefCell::new(Vec::new()),
             sites: RefCell::new(Vec::new()),
             statement_hook: RefCell::new(None),
@@ -154,14 +158,26 @@ impl Runtime {
         map.get(&instance).copied().filter(|_| alive)
     }
 
-    /// The `WeakValueDictionary` class, if made already.
-    pub fn weak_dict_class(&self) -> Option<ObjId> {
-        self.weak_dict_class.get()
+    /// The weakref module's class `name`, made with `spec` on first use.
+    pub fn library_class(&self, h: &mut Heap, name: &'static str, spec: ClassSpec) -> HeapResult<ObjId> {
+        if let Some(&c) = self.library_classes.borrow().get(name) {
+            return Ok(c);
+        }
+        let c = h.new_class(name, spec)?;
+        self.library_classes.borrow_mut().insert(name, c);
+        Ok(c)
     }
 
-    /// Remember the `WeakValueDictionary` class.
-    pub fn set_weak_dict_class(&self, class: ObjId) {
-        self.weak_dict_class.set(Some(class));
+    /// `f.alive` when `id` is a `weakref.finalize` object: whether it has yet to run.
+    pub fn finalize_alive(&self, h: &Heap, id: ObjId) -> Option<bool> {
+        let class = *self.library_classes.borrow().get("finalize")?;
+        (h.class_of(id).ok().flatten() == Some(class)).then(|| self.finalize_registry.borrow().contains_key(&id))
+    }
+
+    /// `_registry[f] = _Info(weakref, ...)`: the registry holds the finalize object `f` and its weakref (the
+    /// caller's references to both become the registry's).
+    pub fn register_finalize(&self, finalize: ObjId, weakref: ObjId) {
+        self.finalize_registry.borrow_mut().insert(finalize, weakref);
     }
 
     /// Remember a class's `__del__`.
@@ -203,9 +219,14 @@ impl Runtime {
     ) -> Result<(), Box<rhai::EvalAltResult>> {
         match c {
             Some(Callable::Finalize(f)) => {
+                // `finalize.__call__` pops its registry entry and calls the function; when it returns, the
+                // entry's references to the finalize object and its weakref go (the weakref then dies with
+                // the collector's reference, and counts in what `gc.collect()` returns).
                 let r = f.call_within_context::<Dynamic>(ctx, ()).map(|_| ());
-                // The registry's reference goes: once the call returns, the finalize object dies.
-                if let Call::WeakrefCallback { weakref, .. } = call {
+                if let Call::WeakrefCallback { callback, .. } = call
+                    && let Some(weakref) = rt.finalize_registry.borrow_mut().remove(&callback)
+                {
+                    rt.release(callback);
                     rt.release(weakref);
                 }
                 r

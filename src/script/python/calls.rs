@@ -293,6 +293,11 @@ fn getattr(rt: &Rt, o: &Dynamic, name: &str) -> RResult<Dynamic> {
             _ => {}
         }
     }
+    if name == "alive"
+        && let Some(alive) = rt.finalize_alive(&h, id)
+    {
+        return Ok(Dynamic::from(alive));
+    }
     if name == "__weakref__" && h.get(id).is_ok_and(|x| x.kind() == Kind::Instance) {
         return Err("NotImplementedError: reading `__weakref__` is not simulated (weakref.ref(x) is)".into());
     }
