@@ -148,7 +148,7 @@ pub fn run(cli: Cli) -> ExitCode {
 fn profiles_table() -> String {
     let mut out = format!(
         "{:<15}{:>5}{:>7}{:>13}  {:<13}{:<14}{:<15}{:<8}checked against\n",
-        "profile", "pool", "arena", "pools/arena", "collector", "thresholds", "attributes in", "{} is"
+        "profile", "pool", "arena", "pools/arena", "collector", "thresholds", "attributes in", "dicts"
     );
     for v in PyVersion::ALL {
         let p = Profile::for_version(v);
@@ -159,7 +159,8 @@ fn profiles_table() -> String {
             InstanceLayout::ValuesArray => "values array",
             InstanceLayout::InlineValues => "inline values",
         };
-        let dicts = if p.dicts_always_tracked { "tracked" } else { "lazy" };
+        // Whether a dict is tracked from creation (`{}` included) or only once it holds a container.
+        let dicts = if p.dicts_always_tracked { "always" } else { "lazy" };
         let [t0, t1, t2] = p.thresholds;
         out += &format!(
             "{:<15}{:>4}K{:>6}K{:>13}  {:<13}{:<14}{:<15}{:<8}{}\n",

@@ -13,7 +13,21 @@ fn profiles_lists_every_version_and_where_its_facts_come_from() {
     let (code, out, _) = heapscope(&["profiles"]);
     assert_eq!(code, 0);
     assert!(out.lines().any(|l| l.starts_with("3.8 ") && l.contains("256K") && l.contains("64")), "{out}");
-    assert!(out.lines().any(|l| l.starts_with("3.14") && l.contains("incremental") && l.contains("source only")));
+    let row = |name: &str| out.lines().find(|l| l.split_whitespace().next() == Some(name)).unwrap_or("").to_string();
+    for v in heapscope::heap::PyVersion::ALL {
+        assert!(!row(v.as_str()).is_empty(), "{v} is listed:\n{out}");
+    }
+    assert!(row("3.9").contains("4K") && row("3.9").contains("CPython 3.9.18"), "{out}");
+    assert!(row("3.14.0").contains("incremental") && row("3.14.0").contains("source only"), "{out}");
+    assert!(row("3.14.1-3.14.4").contains("incremental") && row("3.14.1-3.14.4").contains("Pyodide 3.14.2"));
+    assert!(row("3.14.5+").contains("generational") && row("3.14.5+").contains("2000, 10, 10"), "{out}");
+    assert!(row("3.15").contains("Pyodide 3.15.0rc1") && row("3.15").contains("always"), "{out}");
+    // A release resolves to the behaviour it falls in.
+    for (release, profile) in [("3.14.2", "3.14.1-3.14.4"), ("3.14", "3.14.5+"), ("3.14.0", "3.14.0")] {
+        let (code, out, err) = heapscope(&["run", "--headless", "--profile", release, "scenarios/refcounts.py"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with(&format!("refcounts (CPython {profile})")), "{release}: {out}");
+    }
 }
 
 #[test]
