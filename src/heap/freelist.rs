@@ -58,7 +58,8 @@ impl FreeLists {
         let l = self.limits;
         match kind {
             Kind::Float => Some((&mut self.floats, l.float)),
-            Kind::Int => Some((&mut self.ints, l.int)),
+            // 3.14 keeps only compact (one-digit) ints (`_PyLong_ExactDealloc`).
+            Kind::Int if aux == 0 => Some((&mut self.ints, l.int)),
             Kind::Tuple if aux >= 1 => self.tuples.get_mut(aux as usize - 1).map(|v| (v, l.tuple_per_len)),
             Kind::List => Some((&mut self.lists, l.list)),
             Kind::Dict => Some((&mut self.dicts, l.dict)),

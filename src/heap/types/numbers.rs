@@ -12,7 +12,12 @@ use crate::heap::values::Value;
 
 impl Heap {
     fn new_atomic(&mut self, kind: Kind, nbytes: u32, value: Value) -> HeapResult<ObjId> {
-        let id = self.alloc_object(kind, nbytes, 0)?;
+        // An int's `aux` says whether it is compact (one digit): only those go on 3.14's int free list.
+        let aux = match value {
+            Value::Int(v) => u32::from(v.unsigned_abs() >= 1 << 30),
+            _ => 0,
+        };
+        let id = self.alloc_object(kind, nbytes, aux)?;
         self.values.insert(id.index, value);
         self.note_size(id);
         Ok(id)
@@ -39,6 +44,20 @@ impl Heap {
         }
         // `sizeof(PyLongObject)` (24) plus one 4-byte digit, rounded up to `sizeof(PyLongObject) + 8`.
         self.new_atomic(Kind::Int, 32, Value::Int(v))
+    }
+
+    /// `a + b` or `a - b` of ints one of which has more than one 30-bit digit: `x_add` allocates one digit
+    /// more than the longer operand, `x_sub` as many, and `long_normalize` trims the size but not the block
+    /// (`Objects/longobject.c`) [obs 3.8-3.13: `2**40 + i` traces 36 bytes; `sys.getsizeof` says 32].
+    pub fn new_int_sum(&mut self, v: i128, a: i128, b: i128, magnitudes_added: bool) -> HeapResult<ObjId> {
+        let digits = |x: i128| (128 - x.unsigned_abs().leading_zeros()).div_ceil(30);
+        let longest = digits(a).max(digits(b));
+        if longest <= 1 || (i128::from(*SMALL_INTS.start())..=i128::from(self.profile.largest_small_int)).contains(&v) {
+            return self.new_int_from_long(v);
+        }
+        let asked = longest + u32::from(magnitudes_added);
+        let nbytes = sizes::int_size(&self.profile, v).max(24 + 4 * asked);
+        self.new_atomic(Kind::Int, nbytes, Value::Int(v))
     }
 
     /// `object()`: the smallest object there is (16 bytes: refcount and type).

@@ -116,7 +116,16 @@ pub(crate) fn binary(
 ) -> RResult<Dynamic> {
     let mut h = rt.heap.borrow_mut();
     let result = match (num(&h, a), num(&h, b)) {
-        (Some(Num::Int(x)), Some(Num::Int(y))) => int_op(op, x, y)?,
+        (Some(Num::Int(x)), Some(Num::Int(y))) => {
+            let sum = int_op(op, x, y)?;
+            if let (Some(Num::Int(v)), "+" | "-") = (&sum, op) {
+                // `long_add` / `long_sub`: magnitudes add when the signs agree for `+`, differ for `-`.
+                let added = ((x < 0) == (y < 0)) == (op == "+");
+                let id = heap(h.new_int_sum(*v, x, y, added))?;
+                return Ok(owned(rt, &mut h, id));
+            }
+            sum
+        }
         (Some(x), Some(y)) => float_op(op, float(&x), float(&y))?,
         _ => None,
     };
