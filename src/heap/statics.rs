@@ -25,6 +25,9 @@ pub enum StaticKey {
     EmptyTuple,
     /// `b''`.
     EmptyBytes,
+    /// 3.15's `__dict__` (false) or `__weakref__` (true) getset descriptor of `object`, which every plain
+    /// class's namespace shares.
+    ObjectGetset(bool),
 }
 
 impl StaticKey {
@@ -72,6 +75,7 @@ impl Heap {
             StaticKey::EmptyStr | StaticKey::Char(_) => Kind::Str,
             StaticKey::EmptyTuple => Kind::Tuple,
             StaticKey::EmptyBytes => Kind::Bytes,
+            StaticKey::ObjectGetset(_) => Kind::Descriptor,
         };
         let addr = STATIC_REGION + 64 * self.statics.by_key.len() as u64;
         let id = self.new_slot(kind, addr, 0, 0);
@@ -88,7 +92,7 @@ impl Heap {
             StaticKey::EmptyStr => Some(Value::Str("".into())),
             StaticKey::Char(c) => Some(Value::Str(char::from(c).to_string().into())),
             StaticKey::EmptyBytes => Some(Value::Bytes(0)),
-            StaticKey::None | StaticKey::EmptyTuple => None,
+            StaticKey::None | StaticKey::EmptyTuple | StaticKey::ObjectGetset(_) => None,
         };
         if let Some(v) = value {
             self.values.insert(id.index, v);

@@ -10,7 +10,8 @@ before it, then the setup, `_heapscope_start()`, each step followed by `_heapsco
 Output (stdout, JSON): one entry per step, mapping each user-bound global to its observations:
   {"refcount": sys.getrefcount(value), "sizeof": ..., "tracked": ..., "value": int | bool | null,
    "alive": bool | null (weakrefs only)}. gc.get_count() is not reported: the interpreter's own allocations,
-and this harness's, move it in ways no program controls. Classes, functions and modules are not observed.
+and this harness's, move it in ways no program controls. Classes are observed (their refcount counts the
+descriptors that point back at them); functions and modules are not.
 Every name here starts with `_`, so none is observed in a script that includes it.
 """
 import gc as _gc
@@ -20,7 +21,7 @@ import sys as _sys
 import types as _types
 import weakref as _weakref
 
-_SKIP = (_types.ModuleType, type, _types.FunctionType, _types.BuiltinFunctionType)
+_SKIP = (_types.ModuleType, _types.FunctionType, _types.BuiltinFunctionType)
 _results = []
 
 

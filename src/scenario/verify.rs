@@ -122,7 +122,8 @@ fn observe(interp: &Interpreter) -> Map<String, Value> {
     let h = interp.runtime().heap.borrow();
     for (name, id) in interp.bindings() {
         let Ok(o) = h.get(id) else { continue };
-        if matches!(o.kind(), Kind::Class | Kind::Function) {
+        // Functions are not observed (a class is: its refcount counts the descriptors pointing back at it).
+        if o.kind() == Kind::Function {
             continue;
         }
         let value = match h.value(id) {

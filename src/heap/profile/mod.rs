@@ -198,6 +198,8 @@ pub struct Profile {
     /// `sys.getrefcount(x)` of a local counts one less than before [obs Pyodide 3.14.2 and 3.15.0rc1: 1 for a
     /// fresh local object, 3.13.0 prints 2; at module level both print 2].
     pub borrows_fast_locals: bool,
+    /// 3.15: a plain class's `__dict__` / `__weakref__` descriptors are `object`'s, shared, not made per class.
+    pub shared_object_getsets: bool,
     /// 3.15: `gc.callbacks` info also has `candidates` and `duration` (PR #141814) [obs Pyodide 3.15.0rc1].
     pub callback_info_candidates: bool,
     /// 3.12: interning a str makes it immortal (`_Py_SetImmortal` in `PyUnicode_InternInPlace`,
@@ -343,6 +345,7 @@ impl Profile {
             inline_values_hide_dict: matches!(version, V3_13 | V3_14_0 | V3_14_1 | V3_14_5),
             weakrefs_cleared_after_finalizers: version >= V3_15,
             callback_info_candidates: version >= V3_15,
+            shared_object_getsets: version >= V3_15,
             borrows_fast_locals: version >= V3_14_0,
             medium_ints_padded: version >= V3_11,
             largest_small_int: if version >= V3_15 { 1024 } else { *SMALL_INTS.end() },
