@@ -170,10 +170,12 @@ impl Interpreter {
         start: HeapStart,
     ) -> Interpreter {
         let mut heap = Heap::with_sink(profile, sink);
-        heap.set_memory_limit(limits.heap_limit);
+        // The interpreter's own start-up happens before the scenario's limit applies (an empty heap with no
+        // limit always has room for it).
         if start == HeapStart::Interpreter {
-            heap.stock_startup_free_lists().expect("an empty heap has room for the start-up free lists");
+            heap.stock_startup_free_lists().expect("an empty heap without a limit has room for the start-up");
         }
+        heap.set_memory_limit(limits.heap_limit);
         let rt = Runtime::new(heap);
         let mut engine = Engine::new_raw();
         engine.register_global_module(StandardPackage::new().as_shared_module());

@@ -38,3 +38,18 @@ fn a_scenario_can_start_on_an_empty_heap() {
     assert_eq!(code, 0);
     assert!(out.contains("of them kept on free lists"), "{out}");
 }
+
+/// A limit below what start-up maps does not stop the interpreter from starting (CPython's start-up is not
+/// the scenario's): the scenario runs, and its own arenas are what the limit refuses.
+#[test]
+fn a_tiny_heap_limit_still_starts_the_interpreter() {
+    let dir = std::env::temp_dir().join(format!("heapscope-tiny-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tiny.yaml");
+    let many = "let a = []; for i in 0..40000 { a.push(list()); }";
+    std::fs::write(&file, format!("name: tiny\nheap_limit: 100\nsteps:\n  - title: x\n    run: {many}\n")).unwrap();
+    let (code, out, err) = heapscope(&["run", "--headless", &file.to_string_lossy()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_ne!(code, 101, "no panic: {err}");
+    assert!(err.contains("MemoryError"), "a second arena is refused: {out}{err}");
+}
