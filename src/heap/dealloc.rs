@@ -275,7 +275,7 @@ impl Heap {
 
     /// Clear every weakref to `id` and return those whose callbacks must be called, in call order. Each
     /// returned weakref gets a temporary reference and gives up its callback reference to the caller.
-    fn clear_weakrefs_to(&mut self, id: ObjId) -> Vec<(ObjId, ObjId)> {
+    pub(crate) fn clear_weakrefs_to(&mut self, id: ObjId) -> Vec<(ObjId, ObjId)> {
         if self.objects[id.index as usize].flags & flags::WEAKLY_REFERENCED == 0 {
             return Vec::new();
         }

@@ -6,8 +6,16 @@ use super::profile::{ListGrowth, Profile};
 /// `PyLongObject`: 24-byte header plus 30-bit digits of 4 bytes (`Objects/longobject.c`). `0` has no digit
 /// before 3.11 and one from 3.11 [obs §4.2: 24 vs 28].
 pub fn int_size(p: &Profile, value: i128) -> u32 {
-    let bits = 128 - value.unsigned_abs().leading_zeros();
-    let digits = bits.div_ceil(30).max(u32::from(p.sizes.zero_int_has_digit));
+    int_with_digits(int_digits(value).max(u32::from(p.sizes.zero_int_has_digit)))
+}
+
+/// The 30-bit digits (`PyLong_SHIFT`) of `value`'s magnitude; 0 for zero.
+pub fn int_digits(value: i128) -> u32 {
+    (128 - value.unsigned_abs().leading_zeros()).div_ceil(30)
+}
+
+/// `offsetof(PyLongObject, ob_digit) + digits * sizeof(digit)`: 24 + 4 bytes per digit.
+pub fn int_with_digits(digits: u32) -> u32 {
     24 + 4 * digits
 }
 

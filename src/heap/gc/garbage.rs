@@ -148,13 +148,10 @@ impl Heap {
             if self.get(id).is_ok_and(|o| o.kind == Kind::WeakRef) {
                 self.clear_weakref(id);
             }
-            if self.has_flag(id, flags::WEAKLY_REFERENCED) {
-                self.set_flag(id, flags::WEAKLY_REFERENCED, false);
-                for w in self.weakrefs_to.remove(&id.index).unwrap_or_default() {
-                    self.weak_target.remove(&w.index);
-                    self.sink.emit(Event::WeakrefCleared { weakref: w, callback: false });
-                }
-            }
+            // Only weakrefs without callbacks are left: there is nothing to call.
+            let calls = self.clear_weakrefs_to(id);
+            debug_assert!(calls.is_empty(), "callbacks were handled before the finalizers");
+            self.set_flag(id, flags::WEAKLY_REFERENCED, false);
         }
     }
 

@@ -14,7 +14,7 @@ impl Heap {
     fn new_atomic(&mut self, kind: Kind, nbytes: u32, value: Value) -> HeapResult<ObjId> {
         // An int's `aux` says whether it is compact (one digit): only those go on 3.14's int free list.
         let aux = match value {
-            Value::Int(v) => u32::from(v.unsigned_abs() >= 1 << 30),
+            Value::Int(v) => u32::from(sizes::int_digits(v) > 1),
             _ => 0,
         };
         let id = self.alloc_object(kind, nbytes, aux)?;
@@ -25,7 +25,7 @@ impl Heap {
 
     /// `int(v)`: a cached small int for -5..=256 (§2.4; 1024 on 3.15), otherwise a fresh `PyLongObject`.
     pub fn new_int(&mut self, v: i128) -> HeapResult<ObjId> {
-        if (i128::from(*SMALL_INTS.start())..=i128::from(self.profile.largest_small_int)).contains(&v) {
+        if self.is_small_int(v) {
             return Ok(self.static_object(StaticKey::SmallInt(v as i16)));
         }
         let n = sizes::int_size(&self.profile, v);
@@ -38,8 +38,8 @@ impl Heap {
     /// constants of the code, range items and `+ - * // % << & |` results are made so; `int("1000")` and
     /// `len()` (`PyLong_FromSsize_t`) are not.
     pub fn new_int_from_long(&mut self, v: i128) -> HeapResult<ObjId> {
-        let medium = v.unsigned_abs() < 1 << 30 && self.profile.medium_ints_padded;
-        if !medium || (i128::from(*SMALL_INTS.start())..=i128::from(self.profile.largest_small_int)).contains(&v) {
+        let medium = sizes::int_digits(v) <= 1 && self.profile.medium_ints_padded;
+        if !medium || self.is_small_int(v) {
             return self.new_int(v);
         }
         // `sizeof(PyLongObject)` (24) plus one 4-byte digit, rounded up to `sizeof(PyLongObject) + 8`.
@@ -50,14 +50,18 @@ impl Heap {
     /// more than the longer operand, `x_sub` as many, and `long_normalize` trims the size but not the block
     /// (`Objects/longobject.c`) [obs 3.8-3.13: `2**40 + i` traces 36 bytes; `sys.getsizeof` says 32].
     pub fn new_int_sum(&mut self, v: i128, a: i128, b: i128, magnitudes_added: bool) -> HeapResult<ObjId> {
-        let digits = |x: i128| (128 - x.unsigned_abs().leading_zeros()).div_ceil(30);
-        let longest = digits(a).max(digits(b));
-        if longest <= 1 || (i128::from(*SMALL_INTS.start())..=i128::from(self.profile.largest_small_int)).contains(&v) {
+        let longest = sizes::int_digits(a).max(sizes::int_digits(b));
+        if longest <= 1 || self.is_small_int(v) {
             return self.new_int_from_long(v);
         }
         let asked = longest + u32::from(magnitudes_added);
-        let nbytes = sizes::int_size(&self.profile, v).max(24 + 4 * asked);
+        let nbytes = sizes::int_size(&self.profile, v).max(sizes::int_with_digits(asked));
         self.new_atomic(Kind::Int, nbytes, Value::Int(v))
+    }
+
+    /// Whether `v` is one of the profile's cached small ints (-5 up to 256, or 1024 on 3.15).
+    fn is_small_int(&self, v: i128) -> bool {
+        (i128::from(*SMALL_INTS.start())..=i128::from(self.profile.largest_small_int)).contains(&v)
     }
 
     /// `object()`: the smallest object there is (16 bytes: refcount and type).
