@@ -28,6 +28,30 @@ enum ExportFormat {
     Json,
 }
 
+/// What a run may use, over what the scenario's `limits:` says.
+#[derive(clap::Args, Debug, Clone, Copy, Default)]
+struct LimitFlags {
+    /// Operations one run may take (the limit that decides; default 50,000,000).
+    #[arg(long, value_name = "N")]
+    max_operations: Option<u64>,
+    /// Wall-clock seconds the scripts may run, a last resort behind the operations (default 60).
+    #[arg(long, value_name = "SECONDS")]
+    max_seconds: Option<u64>,
+    /// Bytes heapscope itself may hold for a run (default 4 GiB, less under a smaller `ulimit -v`).
+    #[arg(long, value_name = "BYTES")]
+    max_host_memory: Option<u64>,
+}
+
+impl LimitFlags {
+    fn settings(self) -> scenario::format::LimitSettings {
+        scenario::format::LimitSettings {
+            operations: self.max_operations,
+            seconds: self.max_seconds,
+            host_memory: self.max_host_memory,
+        }
+    }
+}
+
 /// Exit status for bad input (files, syntax, scripts).
 const BAD_INPUT: u8 = 2;
 
@@ -57,6 +81,8 @@ enum Command {
         /// Simulate this CPython version instead of the scenario's.
         #[arg(long)]
         profile: Option<PyVersion>,
+        #[command(flatten)]
+        limits: LimitFlags,
     },
     /// Run every scenario and check its expectations; ends with `N passed, N failed`.
     #[command(after_help = "Examples:\n  heapscope test\n  heapscope test scenarios/ --profile 3.10")]
@@ -69,6 +95,8 @@ enum Command {
         /// Also write the results as JUnit XML to this file.
         #[arg(long)]
         junit: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitFlags,
     },
     /// Run a scenario up to a step and write the heap: the object graph (DOT) or the whole state (JSON).
     #[command(
@@ -83,6 +111,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "dot")]
         format: ExportFormat,
+        #[command(flatten)]
+        limits: LimitFlags,
     },
     /// Check a scenario against real CPython: its `python:` twins run on each interpreter and the observations
     /// after every step are compared with the simulation under the matching profile.
@@ -126,9 +156,11 @@ enum Command {
 /// Parse `args` and run; the returned code is the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Run { file, headless, format, profile } => run_scenario(&file, headless, format, profile),
-        Command::Test { paths, profile, junit } => test(paths, profile, junit),
-        Command::Export { file, step, format } => export(&file, step, format),
+        Command::Run { file, headless, format, profile, limits } => {
+            run_scenario(&file, headless, format, profile, limits)
+        }
+        Command::Test { paths, profile, junit, limits } => test(paths, profile, junit, limits),
+        Command::Export { file, step, format, limits } => export(&file, step, format, limits),
         Command::Check { files } => check(&files),
         Command::Verify { file, python } => verify(&file, python),
         Command::Profiles => {
@@ -194,11 +226,12 @@ fn explain(file: &Path, rhai: bool) -> ExitCode {
     }
 }
 
-fn load(file: &Path, profile: Option<PyVersion>) -> Result<scenario::Loaded, ScenarioError> {
+fn load(file: &Path, profile: Option<PyVersion>, limits: LimitFlags) -> Result<scenario::Loaded, ScenarioError> {
     let mut loaded = scenario::load(file)?;
     if let Some(p) = profile {
         loaded.profile = p;
     }
+    loaded.scenario.limits = loaded.scenario.limits.overridden_by(limits.settings());
     Ok(loaded)
 }
 
@@ -223,11 +256,17 @@ impl scenario::runner::Observer for SoFar {
     }
 }
 
-fn run_scenario(file: &Path, headless: bool, format: Format, profile: Option<PyVersion>) -> ExitCode {
+fn run_scenario(
+    file: &Path,
+    headless: bool,
+    format: Format,
+    profile: Option<PyVersion>,
+    limits: LimitFlags,
+) -> ExitCode {
     if !headless {
-        return interactive(file, profile);
+        return interactive(file, profile, limits);
     }
-    let loaded = match load(file, profile) {
+    let loaded = match load(file, profile, limits) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");
@@ -276,8 +315,8 @@ fn run_scenario(file: &Path, headless: bool, format: Format, profile: Option<PyV
 
 /// The TUI: the file must load and its scripts parse first; how the run ended decides the exit status, as
 /// for `--headless`.
-fn interactive(file: &Path, profile: Option<PyVersion>) -> ExitCode {
-    let loaded = match load(file, profile).and_then(|l| scenario::runner::compile(&l).map(|()| l)) {
+fn interactive(file: &Path, profile: Option<PyVersion>, limits: LimitFlags) -> ExitCode {
+    let loaded = match load(file, profile, limits).and_then(|l| scenario::runner::compile(&l).map(|()| l)) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");
@@ -323,13 +362,13 @@ fn scenario_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-fn test(paths: Vec<PathBuf>, profile: Option<PyVersion>, junit: Option<PathBuf>) -> ExitCode {
+fn test(paths: Vec<PathBuf>, profile: Option<PyVersion>, junit: Option<PathBuf>, limits: LimitFlags) -> ExitCode {
     let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
     let (mut passed, mut failed, mut bad_input) = (0, 0, false);
     let mut cases = Vec::new();
     for file in scenario_files(&paths) {
         let shown = file.display().to_string();
-        match load(&file, profile).and_then(|l| scenario::run(&l)) {
+        match load(&file, profile, limits).and_then(|l| scenario::run(&l)) {
             Ok(report) if report.failures().next().is_none() => {
                 passed += 1;
                 println!("PASS {} ({shown})", report.name);
@@ -384,8 +423,8 @@ fn check(files: &[PathBuf]) -> ExitCode {
     if ok { ExitCode::SUCCESS } else { ExitCode::from(BAD_INPUT) }
 }
 
-fn export(file: &Path, step: Option<usize>, format: ExportFormat) -> ExitCode {
-    let run = scenario::load(file).and_then(|l| {
+fn export(file: &Path, step: Option<usize>, format: ExportFormat, limits: LimitFlags) -> ExitCode {
+    let run = load(file, None, limits).and_then(|l| {
         if step.is_some_and(|s| s == 0 || s > l.scenario.steps.len()) {
             let n = l.scenario.steps.len();
             return Err(l.error(None, format!("--step must be between 1 and {n}")));

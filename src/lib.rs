@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod cpython;
 pub mod heap;
+pub mod host_memory;
 pub mod python;
 pub mod scenario;
 pub mod script;

@@ -20,6 +20,9 @@ pub struct Scenario {
     /// Bytes the simulated process may take from the OS before `MemoryError`.
     #[serde(default)]
     pub heap_limit: Option<u64>,
+    /// What one run may use: operations, wall-clock seconds, heapscope's own memory.
+    #[serde(default)]
+    pub limits: LimitSettings,
     /// What the heap holds before the first step: `interpreter` (the default: free lists stocked as a real
     /// interpreter's start-up leaves them) or `empty`.
     #[serde(default)]
@@ -47,6 +50,32 @@ pub struct GcSettings {
     /// `gc.set_debug(...)`.
     #[serde(default)]
     pub debug: Option<u32>,
+}
+
+/// `limits:` what one run may use (each unset one keeps heapscope's default).
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Operations: Rhai's, and each item a builtin visits. The limit that decides, the same everywhere.
+    #[serde(default)]
+    pub operations: Option<u64>,
+    /// Wall-clock seconds the scripts may run: a last resort, it depends on the machine.
+    #[serde(default)]
+    pub seconds: Option<u64>,
+    /// Bytes heapscope itself may hold for the run: a last resort too.
+    #[serde(default)]
+    pub host_memory: Option<u64>,
+}
+
+impl LimitSettings {
+    /// These settings, with each one `over` sets taking its place (the command line over the file).
+    pub fn overridden_by(self, over: LimitSettings) -> LimitSettings {
+        LimitSettings {
+            operations: over.operations.or(self.operations),
+            seconds: over.seconds.or(self.seconds),
+            host_memory: over.host_memory.or(self.host_memory),
+        }
+    }
 }
 
 /// One step.
@@ -81,6 +110,10 @@ pub const KNOWN_KEYS: &[&str] = &[
     "profile",
     "gc",
     "heap_limit",
+    "limits",
+    "operations",
+    "seconds",
+    "host_memory",
     "setup",
     "steps",
     "thresholds",

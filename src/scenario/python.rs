@@ -100,6 +100,7 @@ pub(super) fn load_python(path: &Path, text: String) -> Result<Loaded, ScenarioE
         profile: None,
         gc: None,
         heap_limit: None,
+        limits: Default::default(),
         // A Python file runs as `python3 f.py` does: on the heap the interpreter's start-up left.
         start: crate::script::HeapStart::Interpreter,
         setup: None,

@@ -249,7 +249,7 @@ pub fn run_observed(
     observer: &mut dyn Observer,
 ) -> Result<(Report, Interpreter), ScenarioError> {
     let sc = &loaded.scenario;
-    let limits = Limits { heap_limit: sc.heap_limit.or(Limits::default().heap_limit), ..Limits::default() };
+    let limits = limits_of(sc);
     let file = match loaded.path.extension().is_some_and(|e| e == "py") {
         // A script's `co_filename` is the path it was run by; from 3.9 `__main__`'s is made absolute
         // (bpo-20443; observed: `tm.py` on 3.8, `/tmp/tm.py` on 3.10).
@@ -290,6 +290,19 @@ pub fn run_observed(
             observer.failed(&mut interp, &e);
             Err(e)
         }
+    }
+}
+
+/// What a run of `sc` may use: its `heap_limit:` and `limits:`, heapscope's defaults for the rest.
+fn limits_of(sc: &super::format::Scenario) -> Limits {
+    let default = Limits::default();
+    let l = sc.limits;
+    Limits {
+        heap_limit: sc.heap_limit.or(default.heap_limit),
+        max_operations: l.operations.unwrap_or(default.max_operations),
+        deadline: l.seconds.map_or(default.deadline, std::time::Duration::from_secs),
+        host_memory: l.host_memory.or(default.host_memory),
+        ..default
     }
 }
 

@@ -14,6 +14,7 @@
 //!    the end of the run, whichever comes first.
 
 mod args;
+pub mod budget;
 mod builtins;
 pub mod handle;
 mod iteration;
@@ -30,12 +31,12 @@ use crate::heap::{Heap, Profile};
 use rhai::packages::{Package, StandardPackage};
 use rhai::{AST, Engine, EvalAltResult, OptimizationLevel, Position, Scope};
 use runtime::{Rt, Runtime};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Resource limits for scripts (the sandbox).
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Rhai operations per run.
+    /// Operations per run: Rhai's, and each item a builtin visits (see [`budget`]). The limit that decides.
     pub max_operations: u64,
     /// Function call depth.
     pub max_call_levels: usize,
@@ -49,8 +50,10 @@ pub struct Limits {
     pub max_variables: usize,
     /// Script-defined functions.
     pub max_functions: usize,
-    /// Wall-clock time per run.
+    /// Wall-clock time the scripts of one run may take: a last resort behind the operation budget.
     pub deadline: Duration,
+    /// Bytes heapscope itself may hold while the run goes on (`None`: unchecked). A last resort too.
+    pub host_memory: Option<u64>,
     /// Bytes the simulated process may take from the OS (`MemoryError` beyond).
     pub heap_limit: Option<u64>,
 }
@@ -65,7 +68,8 @@ impl Default for Limits {
             max_collection_size: 1 << 20,
             max_variables: 10_000,
             max_functions: 1_000,
-            deadline: Duration::from_secs(10),
+            deadline: Duration::from_secs(60),
+            host_memory: Some(crate::host_memory::default_limit()),
             heap_limit: Some(1 << 30),
         }
     }
@@ -99,7 +103,11 @@ impl ScriptError {
         if !trace.is_empty() {
             trace.extend(inner.position().line());
         }
-        let mut message = inner.to_string();
+        let mut message = match inner {
+            // A limit's own message (see `budget`), not Rhai's "Script terminated".
+            EvalAltResult::ErrorTerminated(why, _) => why.to_string(),
+            other => other.to_string(),
+        };
         if let Some(i) = message.rfind(" (line ") {
             message.truncate(i);
         }
@@ -176,14 +184,16 @@ impl Interpreter {
             heap.stock_startup_free_lists().expect("an empty heap without a limit has room for the start-up");
         }
         heap.set_memory_limit(limits.heap_limit);
-        let rt = Runtime::new(heap);
+        let budget = budget::Budget::new(limits.max_operations, limits.deadline.as_secs(), limits.host_memory);
+        let rt = Runtime::new(heap, budget);
         let mut engine = Engine::new_raw();
         engine.register_global_module(StandardPackage::new().as_shared_module());
         // Every statement must run as written (no constant folding) so stepping sees each one.
         engine.set_optimization_level(OptimizationLevel::None);
         engine.disable_symbol("eval");
         engine
-            .set_max_operations(limits.max_operations)
+            // The budget counts operations instead: Rhai's count starts again in every call a builtin makes.
+            .set_max_operations(0)
             .set_max_call_levels(limits.max_call_levels)
             .set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth)
             .set_max_string_size(limits.max_string_size)
@@ -192,15 +202,10 @@ impl Interpreter {
             .set_max_variables(limits.max_variables)
             .set_max_functions(limits.max_functions)
             .set_max_modules(0);
-        let start = std::cell::Cell::new(Instant::now());
-        let deadline = limits.deadline;
         let r = rt.clone();
-        engine.on_progress(move |ops| {
-            if ops == 1 {
-                start.set(Instant::now());
-            }
-            if ops % 1024 == 0 && start.get().elapsed() > deadline {
-                return Some(format!("the script ran longer than {} s", deadline.as_secs()).into());
+        engine.on_progress(move |_| {
+            if let Err(e) = r.budget.charge(1) {
+                return Some(e.message().into());
             }
             // The eval breaker: a collection scheduled by an allocation (3.12+) runs between operations.
             if let Ok(mut h) = r.heap.try_borrow_mut() {
@@ -209,9 +214,9 @@ impl Interpreter {
             None
         });
         let r = rt.clone();
-        engine.on_print(move |s| r.log.borrow_mut().push(s.to_string()));
+        engine.on_print(move |s| r.print(s.to_string(), None));
         let r = rt.clone();
-        engine.on_debug(move |s, _, pos| r.log.borrow_mut().push(format!("[{pos}] {s}")));
+        engine.on_debug(move |s, _, pos| r.print(format!("[{pos}] {s}"), None));
         builtins::register(&mut engine, &rt);
         modules::register(&mut engine, &rt);
         iteration::register(&mut engine, &rt);
@@ -252,10 +257,13 @@ impl Interpreter {
             None => (ast, None),
         };
         let full = self.functions.merge(&ast);
+        let rt = self.rt.clone();
+        let clock = rt.budget.running();
         let result = self.engine.run_ast_with_scope(&mut self.scope, &full);
         self.functions = self.functions.merge(&ast.clone_functions_only());
         // Finalizers made due by values dropped at the end of the run.
         let drained = self.engine.run_ast_with_scope(&mut self.scope, &self.functions.merge(&self.drain));
+        drop(clock);
         let unhook = |mut e: ScriptError| {
             if let (Some(s), Some(line), Some(column)) = (&script, e.line, e.column) {
                 e.column = Some(s.original_column(line, column));
@@ -291,6 +299,8 @@ impl Interpreter {
         let ast =
             self.engine.compile_expression_with_scope(&self.scope, expr).map_err(|e| ScriptError::from_parse(&e))?;
         let full = self.functions.merge(&ast);
+        let rt = self.rt.clone();
+        let _clock = rt.budget.running();
         self.engine.eval_ast_with_scope::<bool>(&mut self.scope, &full).map_err(|e| ScriptError::from_rhai(&e))
     }
 
@@ -300,8 +310,11 @@ impl Interpreter {
         let ast =
             self.engine.compile_expression_with_scope(&self.scope, expr).map_err(|e| ScriptError::from_parse(&e))?;
         let full = self.functions.merge(&ast);
+        let rt = self.rt.clone();
+        let clock = rt.budget.running();
         let v: rhai::Dynamic =
             self.engine.eval_ast_with_scope(&mut self.scope, &full).map_err(|e| ScriptError::from_rhai(&e))?;
+        drop(clock);
         if let Some(o) = v.read_lock::<handle::PyObj>() {
             let h = self.rt.heap.borrow();
             return Ok(match h.value(o.id()) {

@@ -181,7 +181,7 @@ fn sys_module(rt: &Rt) -> Module {
     let r = rt.clone();
     m.set_native_fn("debugmallocstats", move || {
         let text = r.heap.borrow().debug_malloc_stats();
-        r.log.borrow_mut().extend(text.lines().map(str::to_string));
+        text.lines().for_each(|l| r.print(l.to_string(), None));
         Ok(())
     });
     m

@@ -40,7 +40,15 @@ pub struct Runtime {
     pub stdout: RefCell<String>,
     /// The generators alive, by heap object.
     pub(crate) gens: super::iteration::Generators,
+    /// The run's one budget of operations, time and host memory.
+    pub budget: super::budget::Budget,
+    /// Bytes of output kept so far (see [`Runtime::print`]).
+    printed: std::cell::Cell<usize>,
 }
+
+/// How much of a run's output is kept: enough for any lesson, bounded so a printing loop cannot take the
+/// host's memory (the print log is kept for the report and the view).
+pub const OUTPUT_KEPT: usize = 4 << 20;
 
 /// A shared handle to the runtime.
 pub type Rt = Rc<Runtime>;
@@ -63,7 +71,7 @@ pub enum Callable {
 
 impl Runtime {
     /// A runtime over `heap`.
-    pub fn new(heap: Heap) -> Rt {
+    pub fn new(heap: Heap, budget: super::budget::Budget) -> Rt {
         Rc::new(Runtime {
             heap: RefCell::new(heap),
             deferred: RefCell::new(Vec::new()),
@@ -79,7 +87,41 @@ impl Runtime {
             checks: RefCell::default(),
             stdout: RefCell::default(),
             gens: Rc::default(),
+            budget,
+            printed: std::cell::Cell::new(0),
         })
+    }
+
+    /// Keep a line of output for the log, and, for Python's `print`, `stdout` as written to standard
+    /// output. Past [`OUTPUT_KEPT`] bytes in a run, one line says the rest is not kept.
+    pub fn print(&self, line: String, stdout: Option<&str>) {
+        let before = self.printed.get();
+        if before > OUTPUT_KEPT {
+            return;
+        }
+        let size = line.len() + stdout.map_or(0, str::len);
+        self.printed.set(before + size);
+        if before + size > OUTPUT_KEPT {
+            let note = format!(
+                "[heapscope keeps the first {} MiB of a run's output; the rest is not kept]",
+                OUTPUT_KEPT >> 20
+            );
+            self.stdout.borrow_mut().push_str(&format!("{note}\n"));
+            self.log.borrow_mut().push(note);
+            return;
+        }
+        if let Some(out) = stdout {
+            self.stdout.borrow_mut().push_str(out);
+        }
+        self.log.borrow_mut().push(line);
+    }
+
+    /// Charge `n` operations to the run's budget: builtins charge each item they visit, so a loop inside a
+    /// builtin cannot escape the limit. The error is one no script can catch.
+    pub fn charge(&self, n: u64) -> Result<(), Box<rhai::EvalAltResult>> {
+        self.budget
+            .charge(n)
+            .map_err(|e| rhai::EvalAltResult::ErrorTerminated(e.message().into(), rhai::Position::NONE).into())
     }
 
     /// Forget every closure kept for later (finalizers, callbacks) and the statement hook. Closures capture
@@ -187,6 +229,8 @@ impl Runtime {
 
     /// Run every finalizer and callback the heap is waiting for, inside the script's context.
     pub fn run_calls(rt: &Rt, ctx: &NativeCallContext) -> Result<(), Box<rhai::EvalAltResult>> {
+        // Every builtin's heap work ends here: one operation each (per item, for a builtin that loops).
+        rt.charge(1)?;
         rt.flush();
         loop {
             let call = rt.heap.borrow_mut().take_call();
@@ -202,9 +246,13 @@ impl Runtime {
             };
             rt.flush();
             rt.heap.borrow_mut().finish_call().map_err(to_rhai)?;
-            // Like CPython, an exception in `__del__` or a callback is reported, not propagated.
+            // Like CPython, an exception in `__del__` or a callback is reported, not propagated; a limit
+            // reached inside one ends the run.
             if let Err(e) = result {
-                rt.log.borrow_mut().push(format!("Exception ignored in {}: {e}", describe(&call)));
+                if !e.is_catchable() {
+                    return Err(e);
+                }
+                rt.print(format!("Exception ignored in {}: {e}", describe(&call)), None);
             }
         }
         Ok(())

@@ -10,6 +10,9 @@ use rhai::{Dynamic, Engine, EvalContext, Expression, ImmutableString, ParseError
 /// The native function that runs pending finalizers and callbacks, for code that has no call context.
 pub const RUN_CALLS: &str = "__heapscope_run_calls";
 
+/// What one hook statement costs in operations (`a_viewer_listening_does_not_change_the_operation_count`).
+const HOOK_OPERATIONS: u64 = 2;
+
 /// Register `del` and the statement hook.
 pub fn register(engine: &mut Engine, rt: &Rt) {
     let r = rt.clone();
@@ -51,6 +54,9 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
 
 /// A statement boundary: tell the hook, then do what it asks.
 fn statement(rt: &Rt, ctx: &mut EvalContext, inputs: &[Expression]) -> RResult<Dynamic> {
+    // The hook costs two operations (its statement and its literal) that a run nobody watches does not
+    // have: given back, so the budget ends a run at the same operation whether or not a viewer listens.
+    rt.budget.refund(HOOK_OPERATIONS);
     // Taken out while it runs, so statements its injected actions run are not reported to it.
     let Some(mut hook) = rt.statement_hook.borrow_mut().take() else { return Ok(Dynamic::UNIT) };
     rt.flush();

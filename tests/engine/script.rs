@@ -96,7 +96,11 @@ fn parse_errors_carry_their_position() {
 fn the_sandbox_stops_runaway_and_escaping_scripts() {
     let limits = Limits { max_operations: 200_000, deadline: Duration::from_secs(5), ..Limits::default() };
     let cases = [
-        ("loop { }", "Too many operations"),
+        ("loop { }", "budget of 200,000 operations"),
+        ("let x = sum(range(9223372036854775807));", "budget of 200,000 operations"),
+        ("let n = 0; let l = list_of(range(3000000), |i| { for j in 0..20 { n += 1; } 0 });", "budget of 200,000"),
+        ("let x = sum(gen(range(9223372036854775807), |i| i));", "budget of 200,000 operations"),
+        ("let cb = (); cb = |p, i| { gc::add_callback(cb); }; gc::add_callback(cb); loop { gc::collect(); }", "budget"),
         ("fn f(x) { f(x) } f(1);", "Stack overflow"),
         ("let s = \"x\"; loop { s += s; }", "Length of string"),
         ("import \"os\" as os;", "module"),
@@ -319,4 +323,16 @@ fn rhai_takes_pythons_spellings_with_pythons_meaning() {
     assert_eq!(log[5], "true");
     let err = i.run("let g = gen(l, |x| x); for y in g { print(y); }").unwrap_err();
     assert!(err.message.contains("not 'generator' (use next())"), "{}", err.message);
+}
+
+#[test]
+fn a_viewer_listening_does_not_change_the_operation_count() {
+    let src = "let l = list();\nfor i in 0..100 { l.append(i); if i % 2 == 0 { let y = i; } }\nfn f(x) { let z = x; z }\nlet x = f(1);";
+    let mut plain = interp(PyVersion::V3_13);
+    plain.run(src).unwrap();
+    let mut hooked = interp(PyVersion::V3_13);
+    hooked.set_statement_hook(Some(Box::new(|_, _| None)));
+    hooked.run(src).unwrap();
+    assert!(plain.runtime().budget.used() > 300, "{}", plain.runtime().budget.used());
+    assert_eq!(plain.runtime().budget.used(), hooked.runtime().budget.used());
 }

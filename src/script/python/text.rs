@@ -295,8 +295,8 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
         let sep = if sep.is_unit() { " ".to_string() } else { str_text(&h, &sep) };
         let end = if end.is_unit() { "\n".to_string() } else { str_text(&h, &end) };
         let line = args.iter().map(|a| str_text(&h, a)).collect::<Vec<_>>().join(&sep);
-        r.stdout.borrow_mut().push_str(&format!("{line}{end}"));
-        r.log.borrow_mut().push(line);
+        let out = format!("{line}{end}");
+        r.print(line, Some(&out));
     });
     let r = rt.clone();
     engine.register_fn("py_repr", move |ctx: NativeCallContext, v: Dynamic| {
