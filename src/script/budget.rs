@@ -6,6 +6,7 @@
 //! The wall clock and the host's memory are checked too, as last resorts with their own messages (neither
 //! is deterministic: a slower machine or a recording viewer reaches them sooner).
 
+use crate::heap::obmalloc::thousands;
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
@@ -41,19 +42,6 @@ impl Exceeded {
             ),
         }
     }
-}
-
-/// `12,345,678`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// How often (in operations) the clock and the host's memory are looked at.
