@@ -165,3 +165,65 @@ impl Module {
         Ok(m)
     }
 }
+
+/// The names a function body uses, in the order CPython's compiler meets them (`co_varnames` after the
+/// parameters: `compiler_nameop` adds each local where it is first compiled, a value before its target).
+/// Nested functions, classes, lambdas and comprehensions are their own scopes: only what the enclosing
+/// scope evaluates of them (decorators, defaults, bases, the first iterable) and the name a `def` or `class`
+/// binds count. A frame releases its locals in this order when it returns.
+pub fn first_use_order(body: &[Stmt]) -> Vec<String> {
+    let mut order = FirstUse::default();
+    body.iter().for_each(|s| ruff_python_ast::visitor::Visitor::visit_stmt(&mut order, s));
+    order.names
+}
+
+#[derive(Default)]
+struct FirstUse {
+    names: Vec<String>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl FirstUse {
+    fn note(&mut self, name: &str) {
+        if self.seen.insert(name.to_string()) {
+            self.names.push(name.to_string());
+        }
+    }
+
+    fn defaults(&mut self, p: &ruff_python_ast::Parameters) {
+        use ruff_python_ast::visitor::Visitor;
+        p.iter_non_variadic_params().filter_map(|p| p.default.as_deref()).for_each(|d| self.visit_expr(d));
+    }
+}
+
+impl<'b> ruff_python_ast::visitor::Visitor<'b> for FirstUse {
+    fn visit_stmt(&mut self, stmt: &'b Stmt) {
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                f.decorator_list.iter().for_each(|d| self.visit_expr(&d.expression));
+                self.defaults(&f.parameters);
+                self.note(&f.name);
+            }
+            Stmt::ClassDef(c) => {
+                c.decorator_list.iter().for_each(|d| self.visit_expr(&d.expression));
+                c.arguments.iter().for_each(|a| a.args.iter().for_each(|e| self.visit_expr(e)));
+                self.note(&c.name);
+            }
+            _ => ruff_python_ast::visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'b Expr) {
+        match expr {
+            Expr::Name(n) => self.note(&n.id),
+            Expr::Lambda(l) => l.parameters.iter().for_each(|p| self.defaults(p)),
+            Expr::ListComp(ruff_python_ast::ExprListComp { generators, .. })
+            | Expr::SetComp(ruff_python_ast::ExprSetComp { generators, .. })
+            | Expr::DictComp(ruff_python_ast::ExprDictComp { generators, .. })
+            | Expr::Generator(ruff_python_ast::ExprGenerator { generators, .. }) => {
+                generators.iter().take(1).for_each(|g| self.visit_expr(&g.iter));
+            }
+            _ => ruff_python_ast::visitor::walk_expr(self, expr),
+        }
+    }
+}

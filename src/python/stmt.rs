@@ -541,7 +541,11 @@ impl<'a> Lowering<'a> {
                     .error(&params.range, format!("the local `{l}` hides the module of that name: not simulated")));
             }
         }
-        let declare: String = locals
+        // Declared in `co_varnames` order: a returning frame releases its locals in that order, and a local's
+        // `__del__` or weakref callback runs then.
+        let mut in_order: Vec<&String> = names::first_use_order(body).iter().filter_map(|n| locals.get(n)).collect();
+        in_order.extend(locals.iter().filter(|l| !in_order.contains(l)).collect::<Vec<_>>());
+        let declare: String = in_order
             .iter()
             .filter(|l| !names_list.contains(l))
             .map(|l| format!("let {} = py_unbound(); ", mangle(l)))

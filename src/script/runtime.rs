@@ -44,7 +44,12 @@ pub struct Runtime {
     pub budget: super::budget::Budget,
     /// Bytes of output kept so far (see [`Runtime::print`]).
     printed: std::cell::Cell<usize>,
+    /// Finalizers and callbacks running inside one another now.
+    nested_calls: std::cell::Cell<usize>,
 }
+
+/// How deep finalizers and callbacks may run inside one another (each level is native stack).
+const NESTED_CALLS: usize = 64;
 
 /// How much of a run's output is kept: enough for any lesson, bounded so a printing loop cannot take the
 /// host's memory (the print log is kept for the report and the view).
@@ -89,6 +94,7 @@ impl Runtime {
             gens: Rc::default(),
             budget,
             printed: std::cell::Cell::new(0),
+            nested_calls: std::cell::Cell::new(0),
         })
     }
 
@@ -236,13 +242,29 @@ impl Runtime {
             let call = rt.heap.borrow_mut().take_call();
             let Some(call) = call else { break };
             let (f, args) = rt.resolve(&call);
-            let result = match f {
-                Some(Callable::Script(f)) => f.call_within_context::<Dynamic>(ctx, args).map(|_| ()),
-                other => {
-                    // The arguments (a handle on the weakref) must not outlive the call.
-                    drop(args);
-                    Runtime::run_builtin(rt, ctx, other, call)
-                }
+            let depth = rt.nested_calls.get();
+            let result = if depth >= NESTED_CALLS {
+                Err(format!(
+                    "RecursionError: finalizers and callbacks nested {NESTED_CALLS} deep (heapscope's limit; \
+                     CPython's recursion limit is 1000): this one was not run"
+                )
+                .into())
+            } else {
+                rt.nested_calls.set(depth + 1);
+                let result = match f {
+                    Some(Callable::Script(f)) => f.call_within_context::<Dynamic>(ctx, args).map(|_| ()),
+                    other => {
+                        // The arguments (a handle on the weakref) must not outlive the call.
+                        drop(args);
+                        Runtime::run_builtin(rt, ctx, other, call)
+                    }
+                };
+                // What died as the call returned (its locals) died inside it in CPython: a `__del__` whose
+                // local's own `__del__` runs before the first one's object goes on being deallocated.
+                let nested = Runtime::run_calls(rt, ctx);
+                rt.nested_calls.set(depth);
+                nested?;
+                result
             };
             rt.flush();
             rt.heap.borrow_mut().finish_call().map_err(to_rhai)?;
@@ -252,7 +274,8 @@ impl Runtime {
                 if !e.is_catchable() {
                     return Err(e);
                 }
-                rt.print(format!("Exception ignored in {}: {e}", describe(&call)), None);
+                let why = super::ScriptError::from_rhai(&e).message;
+                rt.print(format!("Exception ignored in {}: {why}", describe(&call)), None);
             }
         }
         Ok(())

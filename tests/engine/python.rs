@@ -161,3 +161,16 @@ fn a_run_that_fails_in_its_second_step_still_reports_the_first() {
     assert!(out.contains("Step 2/3: one") && out.contains("| 2") && !out.contains("Step 3/3"), "{out}");
     assert!(err.contains("line 6, in <module>") && err.ends_with("'list' object has no attribute 'nope'\n"), "{err}");
 }
+
+#[test]
+fn finalizers_nested_without_end_stop_at_a_told_depth() {
+    // CPython's trashcan turns this into an endless loop; heapscope stops 64 deep and says so.
+    let source = "class R:\n    def __del__(self):\n        r = R()\nr = R()\ndel r\nprint('after')\n";
+    let (code, out, err) = heapscope(&["run", "--headless"], Some(("endless_del.py", source)));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("Exception ignored in __del__: RecursionError: finalizers and callbacks nested 64 deep"),
+        "{out}"
+    );
+    assert!(out.contains("| after"), "{out}");
+}
