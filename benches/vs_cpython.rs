@@ -3,7 +3,9 @@
 //! 1. build a 1,000,000-node linked chain of `class Node` instances and free it with `del head`
 //!    (target: simulator / CPython at most 0.5);
 //! 2. a full `gc.collect()` over 1,000,000 tracked objects, half of them in unreachable 2-cycles
-//!    (target: at most 1.0).
+//!    (target: at most 1.0);
+//! 3. a dict of 200,000 int keys: inserted, each looked up, a tenth deleted (no target: it shows that keyed
+//!    operations cost what a hash table's do, not a scan; deletes still move the edges after the entry).
 //!
 //! The simulator uses the profile of the interpreter it is compared with. Set `HEAPSCOPE_PYTHON` to choose
 //! the interpreter (default `python3`).
@@ -57,6 +59,53 @@ for _ in range(3):
     gc.collect()
 print(best, n)
 "#;
+
+const DICT_KEYS: i128 = 200_000;
+
+const PY_DICT: &str = r#"
+import time
+best = None
+for _ in range(3):
+    t = time.perf_counter()
+    d = {}
+    for i in range(200000):
+        d[i] = i
+    for i in range(200000):
+        d[i]
+    for i in range(0, 200000, 10):
+        del d[i]
+    dt = time.perf_counter() - t
+    best = dt if best is None else min(best, dt)
+print(best)
+"#;
+
+fn dict_ops(profile: Profile) -> f64 {
+    best_of(3, || {
+        let t = Instant::now();
+        let mut h = Heap::with_sink(profile, Box::new(NullSink));
+        let d = h.new_dict().unwrap();
+        let keys: Vec<_> = (0..DICT_KEYS).map(|i| h.new_int(i).unwrap()).collect();
+        for &k in &keys {
+            h.dict_set(d, k, k).unwrap();
+        }
+        for &k in &keys {
+            assert!(h.dict_get(d, k).unwrap().is_some());
+        }
+        for &k in keys.iter().step_by(10) {
+            h.dict_del(d, k).unwrap();
+        }
+        t.elapsed().as_secs_f64()
+    })
+}
+
+fn compare_dict(profile: Profile, python_exe: &str) {
+    let sim = dict_ops(profile);
+    println!("dict: heapscope {sim:.3} s");
+    match python(python_exe, PY_DICT).and_then(|s| s.parse::<f64>().ok()) {
+        Some(py) => println!("dict: CPython {py:.3} s; ratio simulator/CPython {:.2}", sim / py),
+        None => println!("dict: skipped the CPython side: `{python_exe}` did not run"),
+    }
+}
 
 fn best_of(runs: usize, mut f: impl FnMut() -> f64) -> f64 {
     (0..runs).map(|_| f()).fold(f64::MAX, f64::min)
@@ -117,13 +166,16 @@ fn main() {
     let profile = Profile::for_version(profile);
     println!("profile {} (matching `{python_exe}`)", profile.version);
 
-    // `HEAPSCOPE_BENCH=chain` or `=gc` runs one half (for profiling).
+    // `HEAPSCOPE_BENCH=chain`, `=gc` or `=dict` runs one part (for profiling).
     let only = std::env::var("HEAPSCOPE_BENCH").unwrap_or_default();
-    if only != "gc" {
+    if only.is_empty() || only == "chain" {
         compare_chain(profile, &python_exe);
     }
-    if only != "chain" {
+    if only.is_empty() || only == "gc" {
         compare_gc(profile, &python_exe);
+    }
+    if only.is_empty() || only == "dict" {
+        compare_dict(profile, &python_exe);
     }
 }
 

@@ -82,7 +82,7 @@ impl Heap {
                 return fail(format!("weakref #{w} points at {target}, which is dead or does not list it"));
             }
         }
-        Ok(())
+        self.check_key_indexes().map_err(CheckError)
     }
 
     fn is_dealloc_pending(&self, id: ObjId) -> bool {

@@ -32,6 +32,8 @@ pub struct Heap {
     pub(crate) weakrefs_to: HashMap<u32, Vec<ObjId>>,
     /// Entries used in a dict's (or set's) table, dummies included (`dk_nentries` / `fill`).
     pub(crate) dict_nentries: HashMap<u32, u32>,
+    /// Indexes of big dicts' and sets' keys, for constant-time lookups (`types::key_index`).
+    pub(crate) key_index: super::types::KeyIndexes,
     pub(crate) statics: Statics,
     pub(crate) free_lists: FreeLists,
     pub(crate) gc: GcState,
@@ -68,6 +70,7 @@ impl Heap {
             weak_target: HashMap::default(),
             weakrefs_to: HashMap::default(),
             dict_nentries: HashMap::default(),
+            key_index: Default::default(),
             statics: Statics::default(),
             gc: GcState::new(profile.thresholds),
             dealloc: DeallocStack::default(),
@@ -391,6 +394,7 @@ impl Heap {
 
     /// Remove the edge at `index` of `from`'s referents, releasing its reference.
     pub(crate) fn remove_edge_at(&mut self, from: ObjId, index: usize) -> HeapResult<Edge> {
+        self.forget_key_index(from);
         let edge = self.objects[from.index as usize].refs.remove(index);
         self.decref(edge.target, Cause::Edge(from, edge.label))?;
         Ok(edge)

@@ -328,6 +328,8 @@ impl Heap {
         if oflags & flags::STATIC == 0 {
             self.free_blocks(kind, block, extra, aux);
         }
+        // A key index is kept for big dicts, sets and frozensets only (an empty table is checked first).
+        self.forget_key_index(id);
         // Side tables hold entries only for some kinds; skip the lookups for the rest (the hot path).
         match kind {
             Kind::Int | Kind::Float | Kind::Str | Kind::Bytes | Kind::Range | Kind::Bool => {

@@ -6,6 +6,7 @@ mod dealloc;
 mod gc_314;
 mod gc_cases;
 mod gc_property;
+mod key_index;
 mod mallocstats;
 mod property;
 mod purity;

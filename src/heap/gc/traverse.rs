@@ -86,6 +86,7 @@ impl Heap {
         // A reused buffer: the collector clears hundreds of thousands of objects in a row.
         let mut gone = std::mem::take(&mut self.edge_scratch);
         gone.clear();
+        self.forget_key_index(id);
         self.objects[id.index as usize].refs.retain(|e| {
             let drop = which(e);
             if drop {

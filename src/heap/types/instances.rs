@@ -351,6 +351,7 @@ impl Heap {
             }
         }
         self.objects[obj.index as usize].refs = kept;
+        self.forget_key_index(dict);
         for e in &attrs {
             self.objects[dict.index as usize].push_edge(*e);
             self.sink.emit(Event::EdgeAttach { owner: dict, edge: *e });

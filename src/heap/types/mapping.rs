@@ -57,12 +57,32 @@ impl Heap {
         }
     }
 
-    /// Entry position of `key` among a dict's or set's key edges.
+    /// Entry position of `key` among a dict's or set's key edges: through the key index where the
+    /// container has one (a dict's in constant time), by a scan otherwise.
     fn find_key(&self, container: ObjId, key: ObjId) -> Option<usize> {
-        self.objects[container.index as usize]
-            .refs
-            .iter()
-            .position(|e| matches!(e.label, EdgeLabel::Key(_)) && self.py_eq(e.target, key))
+        let refs = &self.objects[container.index as usize].refs;
+        let is_key =
+            |at: usize| refs.get(at).is_some_and(|e| matches!(e.label, EdgeLabel::Key(_)) && self.py_eq(e.target, key));
+        match self.index_lookup(container, key) {
+            Some(None) => return None,
+            Some(Some(entry)) if self.objects[container.index as usize].kind == Kind::Dict => {
+                let at = self.dict_key_position(container, entry);
+                if is_key(at) {
+                    return Some(at);
+                }
+            }
+            _ => {}
+        }
+        (0..refs.len()).find(|&at| is_key(at))
+    }
+
+    /// `key in s` for a set or frozenset.
+    pub fn set_contains(&self, set: ObjId, key: ObjId) -> HeapResult<bool> {
+        self.get(set)?;
+        Ok(match self.index_lookup(set, key) {
+            Some(found) => found.is_some(),
+            None => self.find_key(set, key).is_some(),
+        })
     }
 
     /// `d[key] = value`.
@@ -87,6 +107,7 @@ impl Heap {
         let entry = self.dict_entries(dict);
         self.add_edge(dict, EdgeLabel::Key(entry), key)?;
         self.add_edge(dict, EdgeLabel::Value(entry), value)?;
+        self.index_appended_key(dict, 2);
         self.bump_dict_entries(dict);
         if self.may_be_tracked(key) || self.may_be_tracked(value) {
             self.track(dict);
@@ -135,6 +156,7 @@ impl Heap {
             self.alloc.free(old, &mut self.sink)?;
         }
         // `dictresize` compacts: entries are renumbered and dummies vanish.
+        self.forget_key_index(dict);
         let refs = &mut self.objects[dict.index as usize].refs;
         relabel_edges(refs.iter_mut(), 0);
         let next = refs.iter().filter(|e| matches!(e.label, EdgeLabel::Value(_))).count() as u32;
@@ -154,9 +176,12 @@ impl Heap {
     pub fn dict_del(&mut self, dict: ObjId, key: ObjId) -> HeapResult<()> {
         self.expect_kind(dict, Kind::Dict)?;
         let k = self.find_key(dict, key).ok_or_else(|| HeapError::Missing(format!("KeyError: {key}")))?;
+        let gone = self.key_of(self.objects[dict.index as usize].refs[k].target);
         let refs = &mut self.objects[dict.index as usize].refs;
         let value = refs.remove(k + 1);
         let key_edge = refs.remove(k);
+        // Entry numbers stay (the entry becomes a dummy), so the index stays in step.
+        self.index_removed_key(dict, &gone, 2);
         self.decref(key_edge.target, Cause::Edge(dict, key_edge.label))?;
         self.decref(value.target, Cause::Edge(dict, value.label))
     }
@@ -179,12 +204,13 @@ impl Heap {
     pub fn set_add(&mut self, set: ObjId, key: ObjId) -> HeapResult<()> {
         self.expect_kind(set, Kind::Set)?;
         self.check_hashable(key)?;
-        if self.find_key(set, key).is_some() {
+        if self.set_contains(set, key)? {
             return Ok(());
         }
         let fill = self.dict_entries(set) + 1;
         let n = self.objects[set.index as usize].refs.len() as u32;
         self.add_edge(set, EdgeLabel::Key(fill - 1), key)?;
+        self.index_appended_key(set, 1);
         self.bump_dict_entries(set);
         let table = self.objects[set.index as usize].aux;
         if let Some(new_table) = sizes::set_resize_after_insert(table, fill, n + 1) {
@@ -208,7 +234,14 @@ impl Heap {
     pub fn set_discard(&mut self, set: ObjId, key: ObjId) -> HeapResult<bool> {
         self.expect_kind(set, Kind::Set)?;
         let Some(k) = self.find_key(set, key) else { return Ok(false) };
+        let gone = self.key_of(self.objects[set.index as usize].refs[k].target);
+        // Taken out of the index first: removing the edge forgets an index not told.
+        self.index_removed_key(set, &gone, 1);
+        let index = self.key_index.remove(&set.index);
         self.remove_edge_at(set, k)?;
+        if let Some(index) = index {
+            self.key_index.insert(set.index, index);
+        }
         Ok(true)
     }
 }

@@ -4,5 +4,7 @@ mod callables;
 mod containers;
 mod instances;
 mod iterators;
+mod key_index;
 mod mapping;
 mod numbers;
+pub(crate) use key_index::KeyIndexes;

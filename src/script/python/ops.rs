@@ -338,9 +338,9 @@ pub(crate) fn contains(rt: &Rt, container: &Dynamic, x: &Dynamic) -> RResult<boo
         Kind::Dict => Ok(dict_lookup(&mut h, c, x)?.is_some()),
         Kind::Set | Kind::FrozenSet => {
             let k = obj_arg(&mut h, x)?;
-            let found = heap(h.keys(c))?.into_iter().any(|i| h.py_eq(i, k.id));
+            let found = heap(h.set_contains(c, k.id));
             k.done(&mut h);
-            Ok(found)
+            found
         }
         Kind::Str => Ok(str_of(&h, container).contains(&str_of(&h, x))),
         k => Err(format!("TypeError: argument of type '{}' is not iterable", k.type_name()).into()),
