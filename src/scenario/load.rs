@@ -42,7 +42,7 @@ fn did_you_mean(unknown: &str) -> Option<&'static str> {
 }
 
 /// The line of the first `key:` at or after `from` (1-based), for errors about a value.
-fn find_key(text: &str, key: &str) -> Option<Pos> {
+pub(crate) fn find_key(text: &str, key: &str) -> Option<Pos> {
     text.lines().enumerate().find_map(|(i, l)| {
         let t = l.trim_start().trim_start_matches("- ");
         t.starts_with(&format!("{key}:")).then(|| Pos { line: i + 1, col: l.find(key).unwrap_or(0) + 1 })

@@ -249,7 +249,7 @@ pub fn run_observed(
     observer: &mut dyn Observer,
 ) -> Result<(Report, Interpreter), ScenarioError> {
     let sc = &loaded.scenario;
-    let limits = limits_of(sc);
+    let limits = limits_of(loaded)?;
     let file = match loaded.path.extension().is_some_and(|e| e == "py") {
         // A script's `co_filename` is the path it was run by; from 3.9 `__main__`'s is made absolute
         // (bpo-20443; observed: `tm.py` on 3.8, `/tmp/tm.py` on 3.10).
@@ -293,17 +293,36 @@ pub fn run_observed(
     }
 }
 
-/// What a run of `sc` may use: its `heap_limit:` and `limits:`, heapscope's defaults for the rest.
-fn limits_of(sc: &super::format::Scenario) -> Limits {
-    let default = Limits::default();
+/// What a run of a scenario may use: its `heap_limit:` and `limits:`, heapscope's defaults for the rest. A
+/// simulated heap takes about twice its bytes of heapscope's own memory (an edge is 16 bytes where a
+/// pointer is 8), so a `heap_limit` over half the host memory limit is refused rather than left to end the
+/// process.
+fn limits_of(loaded: &Loaded) -> Result<Limits, ScenarioError> {
+    let (sc, default) = (&loaded.scenario, Limits::default());
     let l = sc.limits;
-    Limits {
+    let limits = Limits {
         heap_limit: sc.heap_limit.or(default.heap_limit),
         max_operations: l.operations.unwrap_or(default.max_operations),
         deadline: l.seconds.map_or(default.deadline, std::time::Duration::from_secs),
         host_memory: l.host_memory.or(default.host_memory),
         ..default
+    };
+    if let (Some(heap), Some(host)) = (limits.heap_limit, limits.host_memory)
+        && heap > host / 2
+    {
+        let at = super::load::find_key(&loaded.text, "heap_limit");
+        return Err(loaded.error(
+            at,
+            format!(
+                "heap_limit: {heap} bytes is more than heapscope can simulate within its host memory limit of \
+                 {} MiB (at most {} bytes; raise the host limit with `limits: {{host_memory: BYTES}}` or \
+                 `--max-host-memory BYTES`)",
+                host >> 20,
+                host / 2
+            ),
+        ));
     }
+    Ok(limits)
 }
 
 /// The setup and the steps, on an interpreter ready to run them.

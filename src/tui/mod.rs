@@ -48,11 +48,38 @@ pub struct Outcome {
 /// While the run is this young and still going, the view starts by following it.
 const FOLLOW_AFTER: Duration = Duration::from_millis(250);
 
+/// The terminal's settings before the view changed them, for [`restore_terminal_without_allocating`].
+static SAVED_TERMIOS: std::sync::OnceLock<libc::termios> = std::sync::OnceLock::new();
+
+fn save_terminal() {
+    // SAFETY: `termios` is plain data; tcgetattr fills it.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    if unsafe { libc::tcgetattr(libc::STDIN_FILENO, &mut t) } == 0 {
+        let _ = SAVED_TERMIOS.set(t);
+    }
+}
+
+/// When an allocation fails the process aborts with no unwinding, so neither ratatui's restore nor a panic
+/// hook runs: put the terminal back by hand, without allocating (the line discipline as it was; mouse
+/// reporting off; the main screen; the cursor shown).
+fn restore_terminal_without_allocating() {
+    const RESET: &[u8] = b"\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?1049l\x1b[?25h\r\n\
+        heapscope: out of memory; the terminal was restored\r\n";
+    if let Some(t) = SAVED_TERMIOS.get() {
+        // SAFETY: restores settings read from the same descriptor.
+        unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, t) };
+    }
+    // SAFETY: writes a static buffer to standard output.
+    unsafe { libc::write(libc::STDOUT_FILENO, RESET.as_ptr().cast(), RESET.len()) };
+}
+
 /// Open the view on `loaded` and run it until the user quits.
 pub fn run(loaded: Loaded) -> Result<Outcome, TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
+    save_terminal();
+    crate::host_memory::on_allocation_failure(restore_terminal_without_allocating);
     let mut terminal = ratatui::try_init()?;
     // ratatui's hook (from `try_init`) leaves raw mode and the alternate screen before the message is
     // printed; this one hands the mouse back first. A panic of the recording thread is reported in the view
@@ -71,6 +98,7 @@ pub fn run(loaded: Loaded) -> Result<Outcome, TuiError> {
         .and_then(|()| event_loop(&mut terminal, loaded));
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
+    crate::host_memory::clear_allocation_failure();
     // Back to ratatui's hook, and with it the default one it wraps.
     let _ = std::panic::take_hook();
     if let Ok(hook) = std::sync::Arc::try_unwrap(restore_and_report) {

@@ -118,3 +118,29 @@ fn a_python_file_steps_by_python_statement_into_methods_and_shows_its_asserts_at
     s.keys(&["q"]);
     s.wait_for("EXIT=0");
 }
+
+#[test]
+fn an_allocation_failure_that_aborts_still_restores_the_terminal() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipped: tmux is not installed, so the real-terminal test cannot run");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_heapscope");
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/limits/out_of_host_memory.yaml");
+    let script = format!(
+        "ulimit -v 1500000; RUST_BACKTRACE=0 {bin} run --max-host-memory 100000000000 {scenario}; echo EXIT=$?; \
+         stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 60"
+    );
+    let s = Session(format!("heapscope-oom-test-{}", std::process::id()));
+    let made = Command::new("tmux")
+        .args(["new-session", "-d", "-s", &s.0, "-x", "100", "-y", "30", "sh", "-c", &script])
+        .status()
+        .expect("tmux starts");
+    assert!(made.success());
+    let after = s.wait_for("EXIT=");
+    assert!(after.contains("heapscope: out of memory; the terminal was restored"), "{after}");
+    let modes = after.lines().skip_while(|l| !l.contains("EXIT=")).nth(1).unwrap_or_default().to_string();
+    assert_eq!(modes.split_whitespace().collect::<Vec<_>>(), ["icanon", "echo"], "cooked mode again:\n{after}");
+    let flags = s.tmux(&["display", "-p", "-t", &s.0, "#{alternate_on} #{mouse_any_flag} #{cursor_flag}"]);
+    assert_eq!(flags.trim(), "0 0 1", "main screen, no mouse reporting, cursor shown");
+}
