@@ -57,11 +57,43 @@ impl fmt::Display for ScenarioError {
             let gutter = p.line.to_string().len();
             writeln!(f)?;
             writeln!(f, "{:gutter$} |", "")?;
-            writeln!(f, "{} | {text}", p.line)?;
-            write!(f, "{:gutter$} | {:>col$}", "", "^", col = p.col.max(1))?;
+            let (shown, caret) = excerpt(text, p.col.max(1));
+            writeln!(f, "{} | {shown}", p.line)?;
+            write!(f, "{:gutter$} | {}^", "", " ".repeat(caret - 1))?;
         }
         Ok(())
     }
 }
 
 impl std::error::Error for ScenarioError {}
+
+/// Characters of a long line shown around the column, as compilers show long lines.
+const EXCERPT: usize = 120;
+
+/// The part of `line` to show for a caret at 1-based `col`, and the caret's column in it.
+fn excerpt(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= EXCERPT {
+        return (line.to_string(), col);
+    }
+    let start = col.saturating_sub(EXCERPT / 2).min(chars.len().saturating_sub(EXCERPT));
+    let end = (start + EXCERPT).min(chars.len());
+    let mut shown: String = if start > 0 { "…".into() } else { String::new() };
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, col - start + usize::from(start > 0))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_long_line_is_shown_around_its_column() {
+        let line = format!("{}nope(1);", " ".repeat(70_000));
+        let (shown, caret) = super::excerpt(&line, 70_001);
+        assert!(shown.starts_with('…') && shown.chars().count() <= super::EXCERPT + 2, "{shown}");
+        assert_eq!(shown.chars().nth(caret - 1), Some('n'));
+        assert_eq!(super::excerpt("ab", 2), ("ab".to_string(), 2));
+    }
+}

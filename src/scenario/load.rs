@@ -49,12 +49,54 @@ pub(crate) fn find_key(text: &str, key: &str) -> Option<Pos> {
     })
 }
 
+/// Refuse a script whose errors could not be located (see [`super::source::beyond_positions`]).
+fn check_positions(
+    path: &Path,
+    text: &str,
+    sc: &Scenario,
+    map: &super::source::SourceMap,
+) -> Result<(), ScenarioError> {
+    let scripts = sc.setup.iter().map(|s| (s, map.setup)).chain(
+        sc.steps
+            .iter()
+            .zip(&map.runs)
+            .filter(|(s, _)| s.run_file.is_none())
+            .filter_map(|(s, o)| Some((s.run.as_ref()?, *o))),
+    );
+    for (script, origin) in scripts {
+        if let Some((line, col, message)) = super::source::beyond_positions(script) {
+            return Err(ScenarioError::at(path, text, Some(origin.map(Some(line), Some(col))), message));
+        }
+    }
+    for (i, step) in sc.steps.iter().enumerate() {
+        if let (Some(file), Some(code)) = (&step.run_file, &step.run)
+            && let Some((line, col, message)) = super::source::beyond_positions(code)
+        {
+            let script = path.parent().unwrap_or(Path::new(".")).join(file);
+            return Err(ScenarioError::at(
+                &script,
+                code,
+                Some(Pos { line, col }),
+                format!("step {}: {message}", i + 1),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Read and validate a scenario file (YAML, or a `.py` file).
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ScenarioError::at(path, "", None, format!("cannot read the scenario: {e}")))?;
+    let text = super::input::read_text(path)
+        .map_err(|e| ScenarioError::at(path, &e.text, e.pos, format!("cannot read the scenario: {}", e.message)))?;
     if path.extension().is_some_and(|e| e == "py") {
+        if let Some((line, col, message)) = super::source::beyond_positions(&text) {
+            return Err(ScenarioError::at(path, &text, Some(Pos { line, col }), message));
+        }
         return super::python::load_python(path, text);
+    }
+    if let Some(pos) = super::input::too_deep(&text) {
+        let message = format!("YAML lists and maps nested deeper than {}", super::input::MAX_FLOW_DEPTH);
+        return Err(ScenarioError::at(path, &text, Some(pos), message));
     }
     let mut scenario: Scenario = serde_yaml::from_str(&text).map_err(|e| {
         let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() });
@@ -90,20 +132,22 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
                 ));
             }
             (None, Some(file)) => {
-                let script = path.parent().unwrap_or(Path::new(".")).join(file);
-                let code = std::fs::read_to_string(&script).map_err(|e| {
-                    ScenarioError::at(
-                        path,
-                        &text,
-                        at,
-                        format!("step {}: cannot read `{}`: {e}", i + 1, script.display()),
-                    )
+                // At the step's `run_file:` line.
+                let from = at.map_or(0, |p| p.line - 1);
+                let key = find_key(&text.lines().skip(from).collect::<Vec<_>>().join("\n"), "run_file");
+                let at = key.map(|p| Pos { line: p.line + from, ..p }).or(at);
+                let step_error = |m: String| ScenarioError::at(path, &text, at, format!("step {}: {m}", i + 1));
+                let script = super::input::script_beside(path, file).map_err(step_error)?;
+                let code = super::input::read_text(&script).map_err(|e| match e.pos {
+                    Some(pos) => ScenarioError::at(&script, &e.text, Some(pos), e.message),
+                    None => step_error(format!("cannot read `{}`: {}", script.display(), e.message)),
                 })?;
                 step.run = Some(code);
             }
             _ => {}
         }
     }
+    check_positions(path, &text, &scenario, &map)?;
     let mut loaded = Loaded { path: path.to_path_buf(), text, scenario, map, profile, python: None };
     loaded.python = super::python::lower_yaml(&loaded)?;
     Ok(loaded)

@@ -4,6 +4,7 @@ pub mod error;
 pub mod explain;
 pub mod export;
 pub mod format;
+pub mod input;
 pub mod junit;
 pub mod load;
 pub mod python;

@@ -221,7 +221,15 @@ pub fn compile(loaded: &Loaded) -> Result<(), ScenarioError> {
     }
     for (i, step) in sc.steps.iter().enumerate() {
         if let Some(code) = &step.run {
-            interp.compile(code, false).map_err(|e| fail(e, loaded.map.runs.get(i).copied().unwrap_or_default()))?;
+            interp.compile(code, false).map_err(|e| match &step.run_file {
+                // A `run_file` script's errors are in that file, as a run reports them.
+                Some(f) => {
+                    let path = loaded.path.parent().unwrap_or(std::path::Path::new(".")).join(f);
+                    let pos = Pos { line: e.line.unwrap_or(1), col: e.column.unwrap_or(1) };
+                    ScenarioError::at(&path, code, Some(pos), e.message)
+                }
+                None => fail(e, loaded.map.runs.get(i).copied().unwrap_or_default()),
+            })?;
         }
         for (j, expr) in step.expect.iter().enumerate() {
             let origin = loaded.map.expects.get(i).and_then(|v| v.get(j)).copied().unwrap_or_default();

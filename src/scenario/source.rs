@@ -32,6 +32,28 @@ impl Origin {
     }
 }
 
+/// The largest line and column the script engine can number (Rhai keeps positions in 16 bits): past them
+/// an error would be reported at the wrong place.
+pub const MAX_POSITION: usize = u16::MAX as usize;
+
+/// Where `script` goes past what positions can number, and what to do about it: (1-based line, column,
+/// message).
+pub fn beyond_positions(script: &str) -> Option<(usize, usize, String)> {
+    let lines = script.lines().count();
+    if lines > MAX_POSITION {
+        let message = format!(
+            "this script has {lines} lines; heapscope locates errors in scripts of up to {MAX_POSITION} lines (split it into steps)"
+        );
+        return Some((MAX_POSITION + 1, 1, message));
+    }
+    let (i, long) = script.lines().enumerate().find(|(_, l)| l.chars().count() > MAX_POSITION)?;
+    let message = format!(
+        "this line has {} characters; heapscope locates errors in lines of up to {MAX_POSITION} (break it up)",
+        long.chars().count()
+    );
+    Some((i + 1, MAX_POSITION + 1, message))
+}
+
 /// The origins of `setup`, of each step's `run`, and of each step's expectations, found by scanning the
 /// text (serde_yaml keeps no positions for values).
 #[derive(Clone, Debug, Default)]
@@ -65,6 +87,34 @@ fn value_origin(lines: &[&str], i: usize, key_col: usize, key: &str) -> Origin {
     } else {
         Origin { line: i + 1, indent: lines[i].len() - inline.len() }
     }
+}
+
+/// The columns (0-based, from `text`'s start) where the items of a one-line flow list start: `text` is what
+/// follows its `[`; items are split at commas outside brackets and quotes.
+fn flow_items(text: &str) -> Vec<usize> {
+    let (mut starts, mut depth, mut quote, mut item_start) = (Vec::new(), 0i32, None, Some(0));
+    for (i, c) in text.char_indices() {
+        if let Some(q) = quote {
+            quote = (c != q).then_some(q);
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ']' if depth == 0 => break,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                item_start = Some(i + 1);
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(s) = item_start.take() {
+            let lead = text[s..].len() - text[s..].trim_start().len();
+            starts.push(s + lead);
+        }
+    }
+    starts
 }
 
 impl SourceMap {
@@ -110,9 +160,30 @@ impl SourceMap {
                 }
             } else if let Some(rest) = body.strip_prefix("expect:") {
                 // A flow list (`expect: [a, b]`) is on this line; a block list follows it.
-                in_expect = (!rest.trim().starts_with('[')).then_some(col);
+                let flow = rest.trim_start().strip_prefix('[');
+                in_expect = flow.is_none().then_some(col);
+                if let (Some(items), Some(list)) = (flow, map.expects.last_mut()) {
+                    let at = raw.len() - items.len();
+                    list.extend(flow_items(items).into_iter().map(|c| Origin { line: i + 1, indent: at + c }));
+                }
             }
         }
         map
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn flow_list_expectations_are_found_at_their_columns() {
+        let text = "name: x\nsteps:\n  - title: t\n    run: |\n      let n = 1;\n    expect: [n >= 1, f(\"a,b\", [1, 2]), nope(1)]\n";
+        let map = super::SourceMap::scan(text);
+        let cols: Vec<usize> = map.expects[0].iter().map(|o| o.map(Some(1), Some(1)).col).collect();
+        let line = text.lines().nth(5).unwrap();
+        assert_eq!(
+            cols,
+            [line.find("n >=").unwrap() + 1, line.find("f(").unwrap() + 1, line.find("nope").unwrap() + 1]
+        );
+        assert!(map.expects[0].iter().all(|o| o.line == 6));
     }
 }

@@ -28,7 +28,7 @@ fn every_malformed_scenario_fails_at_its_position() {
         assert!(err.lines().any(|l| l.trim_end().ends_with('^')), "{name}: a caret under the column:\n{err}");
         n += 1;
     }
-    assert!(n >= 23, "{n} malformed fixtures checked");
+    assert!(n >= 30, "{n} malformed fixtures checked");
 }
 
 #[test]
