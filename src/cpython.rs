@@ -153,6 +153,40 @@ fn reported_release(exe: &Path) -> Option<String> {
     Some(text.trim().strip_prefix("Python ")?.to_string())
 }
 
+/// The output of `child`, which is given `limit` to finish: past it, it is killed and the run is an error
+/// (the code a scenario runs on a real interpreter is a stranger's, and may never end).
+pub fn output_within(
+    mut child: std::process::Child,
+    limit: std::time::Duration,
+) -> Result<std::process::Output, String> {
+    use std::io::Read;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("it ran longer than {} s and was stopped (raise it with --timeout)", limit.as_secs()));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let (stdout, stderr) = (stdout.join().unwrap_or_default(), stderr.join().unwrap_or_default());
+    Ok(std::process::Output { status, stdout, stderr })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

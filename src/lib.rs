@@ -8,6 +8,7 @@ pub mod cpython;
 pub mod heap;
 pub mod host_memory;
 pub mod python;
+pub mod safe_text;
 pub mod scenario;
 pub mod script;
 pub mod timeline;

@@ -8,5 +8,15 @@ use std::process::ExitCode;
 static ALLOCATOR: heapscope::host_memory::Counting = heapscope::host_memory::Counting;
 
 fn main() -> ExitCode {
-    heapscope::cli::run(heapscope::cli::Cli::parse())
+    match heapscope::cli::Cli::try_parse() {
+        Ok(cli) => heapscope::cli::run(cli),
+        // Help, the version, or a usage error; a failed write of it is reported as any output's is.
+        Err(e) => match e.print() {
+            Ok(()) => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
+            Err(io) => {
+                eprintln!("heapscope: cannot write the output: {io}");
+                ExitCode::from(heapscope::cli::output::OUTPUT_FAILED)
+            }
+        },
+    }
 }

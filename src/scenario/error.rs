@@ -35,7 +35,9 @@ impl ScenarioError {
     /// An error at `pos` in `file`, whose text is `source`.
     pub fn at(file: &Path, source: &str, pos: Option<Pos>, message: impl Into<String>) -> ScenarioError {
         let line_text = pos.and_then(|p| source.lines().nth(p.line.saturating_sub(1))).map(str::to_string);
-        ScenarioError { file: file.to_path_buf(), pos, message: message.into(), line_text, traceback: Vec::new() }
+        let message = crate::safe_text::neutralised(&message.into()).into_owned();
+        let line_text = line_text.map(|t| crate::safe_text::neutralised(&t).into_owned());
+        ScenarioError { file: file.to_path_buf(), pos, message, line_text, traceback: Vec::new() }
     }
 }
 

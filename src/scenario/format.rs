@@ -37,6 +37,20 @@ pub struct Scenario {
     pub steps: Vec<Step>,
 }
 
+impl Scenario {
+    /// Its names and narration with control characters shown, not sent (see [`crate::safe_text`]): they are
+    /// printed to terminals. Scripts keep their text; where they are shown, the view neutralises them.
+    pub fn neutralise_text(&mut self) {
+        let safe = |s: &mut String| *s = crate::safe_text::neutralised(s).into_owned();
+        safe(&mut self.name);
+        safe(&mut self.description);
+        for step in &mut self.steps {
+            safe(&mut step.title);
+            safe(&mut step.narration);
+        }
+    }
+}
+
 /// `gc:` settings.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]

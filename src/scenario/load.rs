@@ -148,6 +148,7 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
         }
     }
     check_positions(path, &text, &scenario, &map)?;
+    scenario.neutralise_text();
     let mut loaded = Loaded { path: path.to_path_buf(), text, scenario, map, profile, python: None };
     loaded.python = super::python::lower_yaml(&loaded)?;
     Ok(loaded)

@@ -94,7 +94,7 @@ pub(super) fn load_python(path: &Path, text: String) -> Result<Loaded, ScenarioE
         })
         .collect();
     let name = path.file_stem().map_or("script".into(), |s| s.to_string_lossy().to_string());
-    let scenario = Scenario {
+    let mut scenario = Scenario {
         name,
         description: String::new(),
         profile: None,
@@ -107,6 +107,7 @@ pub(super) fn load_python(path: &Path, text: String) -> Result<Loaded, ScenarioE
         python_setup: None,
         steps,
     };
+    scenario.neutralise_text();
     let path = path.to_path_buf();
     Ok(Loaded { path, text, scenario, map, profile: PyVersion::V3_13, python: Some(source) })
 }

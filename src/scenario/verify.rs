@@ -63,7 +63,7 @@ fn script(loaded: &Loaded, gc_enabled: bool) -> String {
     text + "_heapscope_finish()\n"
 }
 
-fn run_python(python: &Python, loaded: &Loaded) -> Result<Observations, String> {
+fn run_python(python: &Python, loaded: &Loaded, timeout: std::time::Duration) -> Result<Observations, String> {
     let sc = &loaded.scenario;
     let gc_enabled = sc.gc.as_ref().and_then(|g| g.enabled).unwrap_or(true);
     let spec = json!({
@@ -103,7 +103,7 @@ fn run_python(python: &Python, loaded: &Loaded) -> Result<Observations, String> 
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", python.describe()))?;
     child.stdin.take().expect("piped").write_all(spec.to_string().as_bytes()).map_err(|e| e.to_string())?;
-    let out = child.wait_with_output().map_err(|e| e.to_string());
+    let out = crate::cpython::output_within(child, timeout).map_err(|e| format!("on {}, {e}", python.describe()));
     if let Some(dir) = script_file {
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -160,12 +160,12 @@ impl super::runner::Observer for Simulated {
     }
 }
 
-/// Compare one interpreter's run with the simulation under its profile.
-pub fn verify(loaded: &Loaded, python: &Python) -> Result<Vec<Row>, ScenarioError> {
+/// Compare one interpreter's run of `loaded` (given `timeout` to finish) with the simulation under its profile.
+pub fn verify(loaded: &Loaded, python: &Python, timeout: std::time::Duration) -> Result<Vec<Row>, ScenarioError> {
     if loaded.scenario.steps.iter().all(|s| s.python.is_none()) {
         return Err(loaded.error(None, "no step has a `python:` twin to verify against"));
     }
-    let real = run_python(python, loaded).map_err(|e| loaded.error(None, e))?;
+    let real = run_python(python, loaded, timeout).map_err(|e| loaded.error(None, e))?;
     let mut sim_loaded = loaded.clone();
     sim_loaded.profile = python.version;
     let setup = sim_loaded.scenario.setup.take().unwrap_or_default();

@@ -119,7 +119,8 @@ impl Runtime {
         if let Some(out) = stdout {
             self.stdout.borrow_mut().push_str(out);
         }
-        self.log.borrow_mut().push(line);
+        // The log is shown on terminals; what Python writes to standard output stays exact.
+        self.log.borrow_mut().push(crate::safe_text::neutralised(&line).into_owned());
     }
 
     /// Charge `n` operations to the run's budget: builtins charge each item they visit, so a loop inside a

@@ -7,6 +7,7 @@ mod gc_314;
 mod gc_cases;
 mod gc_property;
 mod key_index;
+mod limits;
 mod mallocstats;
 mod property;
 mod purity;

@@ -37,7 +37,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         && s.at_end()
     {
         lines.push(Line::raw(""));
-        lines.extend(e.lines().map(|l| Line::styled(l.to_string(), t.bad())));
+        lines.extend(e.lines().map(|l| Line::styled(crate::safe_text::neutralised(l).into_owned(), t.bad())));
     }
     lines.push(Line::raw(""));
     // The script holding the current statement; at a step's start or end, the step's own.
@@ -49,6 +49,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         let column = site.map_or(1, |(si, _)| si.column);
         let width = (sc.first_line + sc.text.lines().count()).to_string().len();
         for (i, text) in sc.text.lines().enumerate().skip(sc.shown_from - 1) {
+            let text = crate::safe_text::neutralised(text);
             let here = current == Some(i + 1) && mark.is_some_and(|m| m.kind != MarkKind::StepEnd);
             let number = format!("{:>width$} ", sc.first_line + i);
             let mut spans = vec![Span::styled(if here { "▶" } else { " " }, t.accent()), Span::styled(number, t.dim())];

@@ -5,6 +5,9 @@ use crate::heap::{Heap, Profile, PyVersion};
 use crate::scenario::junit::Case;
 use crate::scenario::{self, ScenarioError};
 use clap::{Parser, Subcommand, ValueEnum};
+use output::{out, outln};
+
+pub mod output;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -116,8 +119,11 @@ enum Command {
     },
     /// Check a scenario against real CPython: its `python:` twins run on each interpreter and the observations
     /// after every step are compared with the simulation under the matching profile.
+    ///
+    /// The scenario's Python runs on each real interpreter with your rights, outside heapscope's sandbox:
+    /// verify only files you would run with `python3` yourself.
     #[command(
-        after_help = "Examples:\n  heapscope verify scenarios/classic-cycle.yaml\n  heapscope verify scenarios/classic-cycle.yaml --python /usr/bin/python3.11"
+        after_help = "The scenario's Python runs on real interpreters with your rights (not sandboxed): verify only files you trust.\n\nExamples:\n  heapscope verify scenarios/classic-cycle.yaml\n  heapscope verify scenarios/classic-cycle.yaml --python /usr/bin/python3.11"
     )]
     Verify {
         /// The scenario file.
@@ -125,6 +131,9 @@ enum Command {
         /// Interpreters to use (default: every supported CPython found via pyenv or PATH).
         #[arg(long)]
         python: Vec<PathBuf>,
+        /// Seconds each interpreter may take to run the scenario's Python before it is stopped.
+        #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+        timeout: u64,
     },
     /// Show what a scenario runs: a Python scenario's lines with where stepping stops, or its Rhai.
     #[command(
@@ -155,6 +164,10 @@ enum Command {
 
 /// Parse `args` and run; the returned code is the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
+    output::finish(dispatch(cli))
+}
+
+fn dispatch(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Run { file, headless, format, profile, limits } => {
             run_scenario(&file, headless, format, profile, limits)
@@ -162,15 +175,15 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Test { paths, profile, junit, limits } => test(paths, profile, junit, limits),
         Command::Export { file, step, format, limits } => export(&file, step, format, limits),
         Command::Check { files } => check(&files),
-        Command::Verify { file, python } => verify(&file, python),
+        Command::Verify { file, python, timeout } => verify(&file, python, timeout),
         Command::Profiles => {
-            print!("{}", profiles_table());
+            out!("{}", profiles_table());
             ExitCode::SUCCESS
         }
         Command::Explain { file, rhai } => explain(&file, rhai),
         Command::Mallocstats { profile } => {
             let heap = Heap::new(Profile::for_version(profile));
-            print!("{}", heap.debug_malloc_stats());
+            out!("{}", heap.debug_malloc_stats());
             ExitCode::SUCCESS
         }
     }
@@ -216,7 +229,7 @@ fn explain(file: &Path, rhai: bool) -> ExitCode {
     match scenario::load(file) {
         Ok(loaded) => {
             let out = scenario::explain::explain(&loaded, rhai);
-            let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
+            output::write(&out, true);
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -292,7 +305,7 @@ fn run_scenario(
                 }
                 Format::Json => String::new(),
             };
-            let _ = std::io::Write::write_all(&mut std::io::stdout(), shown.as_bytes());
+            output::write(&shown, safe_for(format));
             eprintln!("{e}");
             return ExitCode::from(BAD_INPUT);
         }
@@ -308,9 +321,15 @@ fn run_scenario(
             interp.runtime().stdout.borrow().clone()
         }
     };
-    // A closed pipe (`| head`) ends the output quietly.
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
+    output::write(&out, safe_for(format));
     if report.failures().next().is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// Whether a report's text is neutralised: always, but for `--format stdout` (exactly what Python prints,
+/// to compare) when it goes to a file or a pipe rather than a terminal.
+fn safe_for(format: Format) -> bool {
+    use std::io::IsTerminal;
+    format != Format::Stdout || std::io::stdout().is_terminal()
 }
 
 /// The TUI: the file must load and its scripts parse first; how the run ended decides the exit status, as
@@ -366,22 +385,28 @@ fn test(paths: Vec<PathBuf>, profile: Option<PyVersion>, junit: Option<PathBuf>,
     let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
     let (mut passed, mut failed, mut bad_input) = (0, 0, false);
     let mut cases = Vec::new();
-    for file in scenario_files(&paths) {
+    let files = scenario_files(&paths);
+    if files.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        eprintln!("heapscope: no scenario (.yaml or .py) found in {}: nothing was tested", shown.join(", "));
+        return ExitCode::from(BAD_INPUT);
+    }
+    for file in files {
         let shown = file.display().to_string();
         match load(&file, profile, limits).and_then(|l| scenario::run(&l)) {
             Ok(report) if report.failures().next().is_none() => {
                 passed += 1;
-                println!("PASS {} ({shown})", report.name);
+                outln!("PASS {} ({shown})", report.name);
                 cases.push(Case { name: report.name, file: shown, failures: vec![], error: false });
             }
             Ok(report) => {
                 failed += 1;
-                println!("FAIL {} ({shown})", report.name);
+                outln!("FAIL {} ({shown})", report.name);
                 let mut failures = Vec::new();
                 for (step, check) in report.failures() {
                     let detail = check.detail.as_deref().map_or(String::new(), |d| format!(" ({d})"));
                     let line = format!("{shown}:{}: [{}] {}{detail}", check.line, step.title, check.expr);
-                    println!("  {line}");
+                    outln!("  {line}");
                     failures.push(line);
                 }
                 cases.push(Case { name: report.name.clone(), file: shown, failures, error: false });
@@ -389,13 +414,13 @@ fn test(paths: Vec<PathBuf>, profile: Option<PyVersion>, junit: Option<PathBuf>,
             Err(e) => {
                 failed += 1;
                 bad_input = true;
-                println!("FAIL {shown}");
-                println!("{e}");
+                outln!("FAIL {shown}");
+                outln!("{e}");
                 cases.push(Case { name: shown.clone(), file: shown, failures: vec![e.to_string()], error: true });
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    outln!("{passed} passed, {failed} failed");
     if let Some(path) = junit
         && let Err(e) = std::fs::write(&path, scenario::junit::render(&cases))
     {
@@ -413,7 +438,7 @@ fn check(files: &[PathBuf]) -> ExitCode {
     let mut ok = true;
     for file in files {
         match scenario::load(file).and_then(|l| scenario::runner::compile(&l)) {
-            Ok(()) => println!("ok {}", file.display()),
+            Ok(()) => outln!("ok {}", file.display()),
             Err(e) => {
                 ok = false;
                 eprintln!("{e}");
@@ -435,8 +460,8 @@ fn export(file: &Path, step: Option<usize>, format: ExportFormat, limits: LimitF
         Ok((_, interp)) => {
             let heap = interp.runtime().heap.borrow();
             match format {
-                ExportFormat::Dot => print!("{}", scenario::export::dot(&heap)),
-                ExportFormat::Json => println!("{}", scenario::export::json(&heap)),
+                ExportFormat::Dot => out!("{}", scenario::export::dot(&heap)),
+                ExportFormat::Json => outln!("{}", scenario::export::json(&heap)),
             }
             ExitCode::SUCCESS
         }
@@ -460,7 +485,7 @@ fn interpreter_at(path: &Path) -> Result<crate::cpython::Interpreter, String> {
     Ok(crate::cpython::Interpreter { version, path: path.to_path_buf(), runner: crate::cpython::Runner::Native })
 }
 
-fn verify(file: &Path, pythons: Vec<PathBuf>) -> ExitCode {
+fn verify(file: &Path, pythons: Vec<PathBuf>, timeout: u64) -> ExitCode {
     let loaded = match scenario::load(file) {
         Ok(l) => l,
         Err(e) => {
@@ -472,19 +497,23 @@ fn verify(file: &Path, pythons: Vec<PathBuf>) -> ExitCode {
         let (pyodide, missing) = crate::cpython::find_pyodide();
         let found: Vec<_> = crate::cpython::find_interpreters().into_iter().chain(pyodide).collect();
         for v in PyVersion::ALL.iter().filter(|v| !found.iter().any(|i| i.version == **v)) {
-            println!("note: no CPython {v} found (pyenv, python{} on PATH, or Pyodide): not verified", v.series());
+            outln!("note: no CPython {v} found (pyenv, python{} on PATH, or Pyodide): not verified", v.series());
         }
-        missing.iter().for_each(|m| println!("note: {m}"));
+        missing.iter().for_each(|m| outln!("note: {m}"));
         found
     } else {
-        pythons.iter().filter_map(|p| interpreter_at(p).map_err(|e| println!("note: {e}")).ok()).collect()
+        pythons.iter().filter_map(|p| interpreter_at(p).map_err(|e| outln!("note: {e}")).ok()).collect()
     };
+    if interpreters.is_empty() {
+        eprintln!("heapscope: no CPython to verify against, so nothing was compared (see the notes above)");
+        return ExitCode::from(BAD_INPUT);
+    }
     let mut summary = Vec::new();
     for python in &interpreters {
-        match scenario::verify::verify(&loaded, python) {
+        match scenario::verify::verify(&loaded, python, std::time::Duration::from_secs(timeout)) {
             Ok(rows) => {
                 let header = format!("{} on {} (profile {})", file.display(), python.describe(), python.version);
-                print!("{}", scenario::verify::render(&rows, &header));
+                out!("{}", scenario::verify::render(&rows, &header));
                 summary.push((python, rows.len(), rows.iter().filter(|r| !r.matches()).count()));
             }
             Err(e) => {
@@ -494,12 +523,20 @@ fn verify(file: &Path, pythons: Vec<PathBuf>) -> ExitCode {
         }
     }
     let width = summary.iter().map(|(p, ..)| p.describe().len() + 2).max().unwrap_or(0).max(13);
-    println!("\n{:<width$}{:<15}{:>9}{:>8}", "interpreter", "profile", "compared", "differ");
+    outln!("\n{:<width$}{:<15}{:>9}{:>8}", "interpreter", "profile", "compared", "differ");
     for (python, compared, differ) in &summary {
-        let verdict = if *differ == 0 { "agrees" } else { "DIFFERS" };
+        let verdict = match (compared, differ) {
+            (0, _) => "NOTHING COMPARED",
+            (_, 0) => "agrees",
+            _ => "DIFFERS",
+        };
         let scope = if python.has_native_layout() { "" } else { " (wasm32: no sizes, immortal refcounts or asserts)" };
         let (name, profile) = (python.describe(), python.version.as_str());
-        println!("{name:<width$}{profile:<15}{compared:>9}{differ:>8}  {verdict}{scope}");
+        outln!("{name:<width$}{profile:<15}{compared:>9}{differ:>8}  {verdict}{scope}");
     }
-    if summary.iter().any(|(_, _, differ)| *differ > 0) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if summary.iter().any(|(_, compared, differ)| *differ > 0 || *compared == 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
