@@ -117,6 +117,12 @@ impl Heap {
         self.alloc.set_limit(bytes);
     }
 
+    /// `MemoryError` unless `nbytes` more fit under the memory limit: checked before something big is
+    /// built on the host (a repeated str or list, a padded text), so its size is refused, not attempted.
+    pub fn check_room(&self, nbytes: u64) -> HeapResult<()> {
+        Ok(self.alloc.room_for(nbytes)?)
+    }
+
     /// Set the birth tag given to objects created from now on (the scripting layer's `file:line`).
     pub fn set_site(&mut self, site: u32) {
         self.site = site;

@@ -53,7 +53,7 @@ fn register_constructors(engine: &mut Engine, rt: &Rt) {
     engine.register_fn("str", move |ctx: NativeCallContext, v: &str| make(&r, &ctx, |h| h.new_str(v).map_err(to_rhai)));
     let r = rt.clone();
     engine.register_fn("bytes", move |ctx: NativeCallContext, n: INT| -> RResult<PyObj> {
-        let n = u32::try_from(n).map_err(|_| "ValueError: negative count")?;
+        let n = u64::try_from(n).map_err(|_| "ValueError: negative count")?;
         make(&r, &ctx, |h| h.new_bytes(n).map_err(to_rhai))
     });
     // The empty constructors: `object()`, `list()`, `dict()`, `set()`.
@@ -313,50 +313,11 @@ pub(crate) fn weak_dict_set(rt: &Rt, ctx: &NativeCallContext, dict: ObjId, key: 
     })
 }
 
-/// A number's value, from an int or float object or a plain Rhai number.
-fn number(rt: &Rt, v: &Dynamic) -> RResult<Value> {
-    if let Ok(i) = v.as_int() {
-        return Ok(Value::Int(i128::from(i)));
-    }
-    if let Ok(f) = v.as_float() {
-        return Ok(Value::Float(f));
-    }
-    let id = v.read_lock::<PyObj>().map(|p| p.id()).ok_or("TypeError: unsupported operand type")?;
-    match rt.heap.borrow().value(id).map_err(to_rhai)? {
-        Some(v @ (Value::Int(_) | Value::Float(_))) => Ok(v.clone()),
-        _ => Err("TypeError: unsupported operand type(s): only int and float objects do arithmetic".into()),
-    }
-}
-
-/// `a <op> b` on numbers: the result is a new object, as in Python (small ints come from the cache).
+/// `a <op> b` on numbers: Python's arithmetic (a new object, small ints from the cache; ZeroDivisionError,
+/// OverflowError past the simulated 128 bits), shared with the Python front end.
 fn arith(rt: &Rt, ctx: &NativeCallContext, op: &str, a: &Dynamic, b: &Dynamic) -> RResult<PyObj> {
-    let (x, y) = (number(rt, a)?, number(rt, b)?);
-    let as_f = |v: &Value| match v {
-        Value::Int(i) => *i as f64,
-        Value::Float(f) => *f,
-        _ => 0.0,
-    };
-    let result = match (&x, &y, op) {
-        (_, _, "/") => Value::Float(as_f(&x) / as_f(&y)),
-        (Value::Int(p), Value::Int(q), _) => Value::Int(match op {
-            "+" => p + q,
-            "-" => p - q,
-            "*" => p * q,
-            _ if *q == 0 => return Err("ZeroDivisionError: integer modulo by zero".into()),
-            _ => p.rem_euclid(*q),
-        }),
-        _ => Value::Float(match op {
-            "+" => as_f(&x) + as_f(&y),
-            "-" => as_f(&x) - as_f(&y),
-            "*" => as_f(&x) * as_f(&y),
-            _ => as_f(&x).rem_euclid(as_f(&y)),
-        }),
-    };
-    make(rt, ctx, |h| match result {
-        Value::Int(i) => h.new_int(i).map_err(to_rhai),
-        Value::Float(f) => h.new_float(f).map_err(to_rhai),
-        _ => unreachable!("arithmetic yields numbers"),
-    })
+    let v = super::python::ops::binary(rt, ctx, op, a, b, false)?;
+    v.read_lock::<PyObj>().map(|p| p.clone()).ok_or_else(|| "TypeError: arithmetic gave no object".into())
 }
 
 /// `+ - * / %` between number objects and plain numbers.

@@ -18,6 +18,7 @@ pub mod budget;
 mod builtins;
 pub mod handle;
 mod iteration;
+mod literals;
 mod mallocstats;
 mod modules;
 pub mod python;
@@ -240,6 +241,7 @@ impl Interpreter {
     /// Like [`Interpreter::run`] for a generated script: with `anchors`, statements stop only where the
     /// source's statements start (see [`stepping::instrument`]).
     pub fn run_anchored(&mut self, source: &str, anchors: Option<&[stepping::Anchor]>) -> Result<(), ScriptError> {
+        refuse_oversized_ints(source)?;
         let ast = self.engine.compile_with_scope(&self.scope, source).map_err(|e| ScriptError::from_parse(&e))?;
         let run = self.runs;
         self.runs += 1;
@@ -286,6 +288,7 @@ impl Interpreter {
 
     /// Parse a script (or, with `expression`, a single expression) without running it.
     pub fn compile(&self, source: &str, expression: bool) -> Result<(), ScriptError> {
+        refuse_oversized_ints(source)?;
         let parsed = if expression {
             self.engine.compile_expression_with_scope(&self.scope, source)
         } else {
@@ -296,6 +299,7 @@ impl Interpreter {
 
     /// Evaluate a boolean expression in the current scope (expectations).
     pub fn eval_bool(&mut self, expr: &str) -> Result<bool, ScriptError> {
+        refuse_oversized_ints(expr)?;
         let ast =
             self.engine.compile_expression_with_scope(&self.scope, expr).map_err(|e| ScriptError::from_parse(&e))?;
         let full = self.functions.merge(&ast);
@@ -354,6 +358,21 @@ impl Interpreter {
 impl Drop for Interpreter {
     fn drop(&mut self) {
         self.rt.forget_closures();
+    }
+}
+
+/// Rhai would read an integer literal beyond 64 bits as a float: refused where it is.
+fn refuse_oversized_ints(source: &str) -> Result<(), ScriptError> {
+    match literals::oversized_int(source) {
+        None => Ok(()),
+        Some((line, column)) => Err(ScriptError {
+            message: "an integer literal beyond 64 bits, which Rhai would read as a float: write the scenario in \
+                      Python, whose ints heapscope simulates to 128 bits"
+                .into(),
+            line: Some(line),
+            column: Some(column),
+            trace: Vec::new(),
+        }),
     }
 }
 

@@ -55,8 +55,23 @@ fn gc_module(rt: &Rt) -> Module {
         Ok(r.heap.borrow().gc_threshold().iter().map(|&c| Dynamic::from(INT::from(c))).collect::<Array>())
     });
     let r = rt.clone();
-    m.set_native_fn("set_threshold", move |t0: INT, t1: INT, t2: INT| {
-        let t = [t0, t1, t2].map(|t| u32::try_from(t).unwrap_or(0));
+    m.set_native_fn("set_threshold", move |ctx: NativeCallContext, t0: INT, t1: INT, t2: INT| {
+        // The thresholds are C ints (`gc_set_threshold_impl`'s "i|ii" arguments). A module function's error
+        // carries no position unless it is given the call's.
+        let fail = |m: String| Box::new(rhai::EvalAltResult::ErrorRuntime(m.into(), ctx.call_position()));
+        let mut t = [0u32; 3];
+        for (slot, v) in t.iter_mut().zip([t0, t1, t2]) {
+            *slot = match v {
+                v if v > INT::from(i32::MAX) => {
+                    return Err(fail("OverflowError: signed integer is greater than maximum".into()));
+                }
+                v if v < INT::from(i32::MIN) => {
+                    return Err(fail("OverflowError: signed integer is less than minimum".into()));
+                }
+                v => u32::try_from(v)
+                    .map_err(|_| fail(format!("gc.set_threshold({v}): negative thresholds are not simulated")))?,
+            };
+        }
         r.heap.borrow_mut().gc_set_threshold(t);
         Ok(())
     });

@@ -46,7 +46,7 @@ fn simulate(v: PyVersion, case: &str) -> Option<Report> {
     let build: Box<dyn FnOnce(&mut Heap) -> ObjId> = if let Some(n) = num(case, "str_ascii_") {
         Box::new(move |h| h.new_str(&"x".repeat(n as usize)).unwrap())
     } else if let Some(n) = num(case, "bytes_") {
-        Box::new(move |h| h.new_bytes(n).unwrap())
+        Box::new(move |h| h.new_bytes(u64::from(n)).unwrap())
     } else if let Some(n) = num(case, "tuple_") {
         let items: Vec<ObjId> = (0..n).map(|i| h.new_int(1000 + i128::from(i)).unwrap()).collect();
         Box::new(move |h| h.new_tuple(&items).unwrap())

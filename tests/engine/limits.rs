@@ -156,3 +156,25 @@ fn a_python_twin_that_never_ends_is_stopped() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("ran longer than 2 s and was stopped"), "{err}");
 }
+
+#[test]
+fn numbers_are_never_silently_wrong() {
+    let cases = [
+        ("print(int(5) / int(0));", "ZeroDivisionError: division by zero"),
+        ("gc::set_threshold(1099511627776, 10, 10);", "OverflowError: signed integer is greater than maximum"),
+        ("print(sys::getsizeof(bytes(4294967295)));", "MemoryError"),
+        ("let m = int(9223372036854775807); let x = m * m * m;", "OverflowError"),
+        ("print(int(170141183460469231731687303715884105727));", "an integer literal beyond 64 bits"),
+    ];
+    for (script, want) in cases {
+        let (code, _, err) = run("numbers.yaml", &rhai(script), &["run", "--headless"]);
+        assert_eq!(code, 2, "{script}: {err}");
+        assert!(err.contains("numbers.yaml:5:") && err.contains(want), "{script}: {err}");
+    }
+    let (_, out, err) = run(
+        "big.yaml",
+        &rhai("print(int(4611686018427387904) * int(4)); print(sum(list([9223372036854775807, 1])));"),
+        &["run", "--headless"],
+    );
+    assert!(out.contains("| 18446744073709551616") && out.contains("| 9223372036854775808"), "{out}{err}");
+}

@@ -50,7 +50,7 @@ fn object_of_class(h: &mut Heap, class: usize) -> ObjId {
     match class {
         0 => h.new_object().unwrap(),
         1 => h.new_int(1000).unwrap(), // 28 bytes
-        c => h.new_bytes((16 * (c as u32 + 1)) - 33).unwrap(),
+        c => h.new_bytes(u64::from(16 * (c as u32 + 1) - 33)).unwrap(),
     }
 }
 

@@ -311,13 +311,19 @@ impl Obmalloc {
         }
     }
 
-    fn raw_malloc<S: EventSink + ?Sized>(&mut self, nbytes: u64, sink: &mut S) -> Result<Addr, AllocError> {
+    /// Whether `nbytes` more fit under the limit (a raw block's check, made before anything is built).
+    pub fn room_for(&self, nbytes: u64) -> Result<(), AllocError> {
         if let Some(limit) = self.limit {
             let held = self.arenas.currently_allocated * u64::from(self.arena_size) + self.raw_bytes;
-            if held + nbytes > limit {
+            if held.saturating_add(nbytes) > limit {
                 return Err(AllocError::OutOfMemory { requested: nbytes, limit });
             }
         }
+        Ok(())
+    }
+
+    fn raw_malloc<S: EventSink + ?Sized>(&mut self, nbytes: u64, sink: &mut S) -> Result<Addr, AllocError> {
+        self.room_for(nbytes)?;
         let addr = self.raw_next;
         // glibc: a 16-byte chunk header and 16-byte alignment.
         self.raw_next += nbytes.max(1).div_ceil(16) * 16 + 16;

@@ -112,11 +112,19 @@ impl Heap {
     }
 
     /// `bytes(len)`: `b''` is a singleton.
-    pub fn new_bytes(&mut self, len: u32) -> HeapResult<ObjId> {
+    pub fn new_bytes(&mut self, len: u64) -> HeapResult<ObjId> {
         if len == 0 {
             return Ok(self.static_object(StaticKey::EmptyBytes));
         }
-        self.new_atomic(Kind::Bytes, BYTES_HEADER + len, Value::Bytes(len))
+        let size = len.saturating_add(u64::from(BYTES_HEADER));
+        self.check_room(size)?;
+        // Past 4 GiB (possible only without a memory limit) sizes are not simulated.
+        let (Ok(size), Ok(len)) = (u32::try_from(size), u32::try_from(len)) else {
+            return Err(
+                crate::heap::obmalloc::AllocError::OutOfMemory { requested: size, limit: u64::from(u32::MAX) }.into()
+            );
+        };
+        self.new_atomic(Kind::Bytes, size, Value::Bytes(len))
     }
 
     /// `range(start, stop, step)`.

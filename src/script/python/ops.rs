@@ -150,7 +150,9 @@ pub(crate) fn binary(
         }
         ("*", (Some(Kind::Str), _)) => {
             let n = int_arg(&h, b).map_err(|_| fail(&h))?.max(0) as usize;
-            let text = str_of(&h, a).repeat(n);
+            let part = str_of(&h, a);
+            heap(h.check_room((part.len() as u64).saturating_mul(n as u64)))?;
+            let text = part.repeat(n);
             let id = heap(h.new_str(&text))?;
             Ok(Dynamic::from(PyObj::owned(rt, id)))
         }
@@ -168,6 +170,7 @@ pub(crate) fn binary(
         ("*", (Some(k @ (Kind::List | Kind::Tuple)), _)) => {
             let n = int_arg(&h, b).map_err(|_| fail(&h))?.max(0) as usize;
             let src = items(&h, obj(a).expect("a list"))?;
+            heap(h.check_room((src.len() as u64 * 8).saturating_mul(n as u64)))?;
             let all: Vec<ObjId> = std::iter::repeat_n(src, n).flatten().collect();
             let id = heap(if k == Kind::List { h.new_list_from(&all) } else { h.new_tuple(&all) })?;
             Ok(Dynamic::from(PyObj::owned(rt, id)))

@@ -218,6 +218,8 @@ pub(crate) fn format_spec(h: &Heap, v: &Dynamic, spec: &str) -> RResult<String> 
     } else {
         width.parse().map_err(|_| format!("ValueError: Invalid format specifier '{spec}'"))?
     };
+    // The text is made on the host: a width or precision the simulated heap has no room for is a MemoryError.
+    heap(h.check_room(width.max(precision.unwrap_or(0)) as u64))?;
     let number = |v: &Dynamic| -> Option<f64> {
         let id = obj(v)?;
         match h.value(id) {
@@ -242,19 +244,19 @@ pub(crate) fn format_spec(h: &Heap, v: &Dynamic, spec: &str) -> RResult<String> 
         format!("{sign}{g}{}", frac.map_or(String::new(), |f| format!(".{f}")))
     };
     let text = match ty {
-        Some('f') | Some('F') => group(format!(
-            "{:.*}",
+        Some('f') | Some('F') => group(fixed(
+            number(v).ok_or("ValueError: Unknown format code 'f' for this object")?,
             precision.unwrap_or(6),
-            number(v).ok_or("ValueError: Unknown format code 'f' for this object")?
         )),
-        Some('%') => {
-            format!("{:.*}%", precision.unwrap_or(6), number(v).ok_or("ValueError: Unknown format code '%'")? * 100.0)
-        }
+        Some('%') => format!(
+            "{}%",
+            fixed(number(v).ok_or("ValueError: Unknown format code '%'")? * 100.0, precision.unwrap_or(6))
+        ),
         Some('d') => {
             group(super::int_value(h, v).ok_or("ValueError: Unknown format code 'd' for this object")?.to_string())
         }
         Some('s') | None => match (precision, number(v)) {
-            (Some(p), Some(f)) if ty.is_none() => group(format!("{f:.p$}")),
+            (Some(p), Some(f)) if ty.is_none() => group(fixed(f, p)),
             // A precision cuts a string to that many characters.
             (Some(p), None) => str_text(h, v).chars().take(p).collect(),
             _ => group(str_text(h, v)),
@@ -285,6 +287,16 @@ pub(crate) fn format_spec(h: &Heap, v: &Dynamic, spec: &str) -> RResult<String> 
         '^' => format!("{}{text}{}", f(pad / 2), f(pad - pad / 2)),
         _ => format!("{}{text}", f(pad)),
     })
+}
+
+/// `f` with `p` digits after the point, exactly: a double's expansion ends within 1,074 fractional digits,
+/// so past those the digits are zeros (Rust's formatter takes at most 65,535).
+fn fixed(f: f64, p: usize) -> String {
+    const EXACT: usize = 1100;
+    if p <= EXACT || !f.is_finite() {
+        return format!("{f:.*}", p.min(EXACT));
+    }
+    format!("{f:.EXACT$}{}", "0".repeat(p - EXACT))
 }
 
 /// Register the text bindings.
