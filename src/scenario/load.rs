@@ -84,6 +84,32 @@ fn check_positions(
     Ok(())
 }
 
+/// Where a second YAML document starts (serde_yaml reports "more than one document" with no position): the
+/// first `---` after some content, or else the first line indented less than the first (a second node).
+fn second_document(text: &str) -> Option<Pos> {
+    let mut first_indent = None;
+    let mut dedent = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if line.starts_with("---") {
+            if first_indent.is_some() {
+                return Some(Pos { line: i + 1, col: 1 });
+            }
+            continue;
+        }
+        let indent = line.len() - t.len();
+        match first_indent {
+            None => first_indent = Some(indent),
+            Some(f) if indent < f && dedent.is_none() => dedent = Some(Pos { line: i + 1, col: indent + 1 }),
+            _ => {}
+        }
+    }
+    dedent
+}
+
 /// Read and validate a scenario file (YAML, or a `.py` file).
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
     let text = super::input::read_text(path)
@@ -99,7 +125,10 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
         return Err(ScenarioError::at(path, &text, Some(pos), message));
     }
     let mut scenario: Scenario = serde_yaml::from_str(&text).map_err(|e| {
+        let several = e.to_string().contains("more than one document");
         let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() });
+        // Every error is located: where serde_yaml gives no position, at the second document or line 1.
+        let pos = pos.or_else(|| several.then(|| second_document(&text)).flatten()).or(Some(Pos { line: 1, col: 1 }));
         let mut message = e.to_string();
         if let Some(i) = message.find(" at line ") {
             message.truncate(i);

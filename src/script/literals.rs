@@ -7,7 +7,8 @@ pub fn oversized_int(source: &str) -> Option<(usize, usize)> {
     let chars: Vec<char> = source.chars().collect();
     let (mut i, mut line, mut col) = (0, 1, 1);
     let advance = |i: &mut usize, line: &mut usize, col: &mut usize| {
-        if chars[*i] == '\n' {
+        let Some(&c) = chars.get(*i) else { return };
+        if c == '\n' {
             *line += 1;
             *col = 1;
         } else {
@@ -66,5 +67,7 @@ mod tests {
         assert_eq!(find("let a = 9223372036854775807; let f = 1.5e300; let g = 123456789012345678901.5;"), None);
         assert_eq!(find("// 99999999999999999999\nlet s = \"99999999999999999999\"; /* 99999999999999999999 */"), None);
         assert_eq!(find("let x = a99999999999999999999;"), None);
+        assert_eq!(find("let s = \"unterminated"), None);
+        assert_eq!(find("/* unterminated"), None);
     }
 }

@@ -3,6 +3,7 @@
 mod cli;
 mod cpython;
 mod dealloc;
+mod fuzz;
 mod gc_314;
 mod gc_cases;
 mod gc_property;
