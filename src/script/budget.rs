@@ -60,6 +60,8 @@ pub struct Budget {
     since: Cell<Option<Instant>>,
     host_memory: Option<u64>,
     exceeded: Cell<Option<Exceeded>>,
+    /// The last charge went over the budget.
+    over: Cell<bool>,
 }
 
 impl Budget {
@@ -75,6 +77,7 @@ impl Budget {
             since: Cell::new(None),
             host_memory,
             exceeded: Cell::new(None),
+            over: Cell::new(false),
         }
     }
 
@@ -84,16 +87,22 @@ impl Budget {
     }
 
     /// Charge `n` operations; once any limit is reached, every later charge fails too, so a limit cannot be
-    /// caught and carried on from.
+    /// caught and carried on from. The budget is exceeded by the second charge in a row over it.
     pub fn charge(&self, n: u64) -> Result<(), Exceeded> {
         if let Some(e) = self.exceeded.get() {
             return Err(e);
         }
         let used = self.used.get().saturating_add(n);
         self.used.set(used);
+        // Over the budget, the run ends at the next charge still over it: a viewer's hook statement is
+        // charged and then refunded, and must not end a run the same scenario headless would go on with.
         if used > self.max_operations {
-            return Err(self.exceed(Exceeded::Operations(self.max_operations)));
+            if self.over.replace(true) {
+                return Err(self.exceed(Exceeded::Operations(self.max_operations)));
+            }
+            return Ok(());
         }
+        self.over.set(false);
         if used >= self.next_check.get() {
             self.next_check.set(used + CHECK_EVERY);
             self.check_clock_and_memory()?;
@@ -163,6 +172,7 @@ mod tests {
     fn a_reached_limit_stays_reached() {
         let b = Budget::new(10, 60, None);
         assert!(b.charge(10).is_ok());
+        assert!(b.charge(1).is_ok(), "one operation over: a refund may still come");
         assert_eq!(b.charge(1), Err(Exceeded::Operations(10)));
         b.refund(5);
         assert_eq!(b.charge(1), Err(Exceeded::Operations(10)), "a refund does not undo the limit");

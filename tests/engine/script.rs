@@ -327,7 +327,7 @@ fn rhai_takes_pythons_spellings_with_pythons_meaning() {
 
 #[test]
 fn a_viewer_listening_does_not_change_the_operation_count() {
-    let src = "let l = list();\nfor i in 0..100 { l.append(i); if i % 2 == 0 { let y = i; } }\nfn f(x) { let z = x; z }\nlet x = f(1);";
+    let src = "let l = list();\nfor i in 0..100 { l.append(i); if i % 2 == 0 { let y = i; } }\nfn f(x) { let z = x; z }\nlet x = f(1);\nfor i in 0..100 { l.append(i); let j = i; }";
     let mut plain = interp(PyVersion::V3_13);
     plain.run(src).unwrap();
     let mut hooked = interp(PyVersion::V3_13);

@@ -148,3 +148,29 @@ fn every_scenario_records_to_its_end() {
         assert!(r.events() > 0 && r.marks.iter().any(|m| m.kind == MarkKind::StepEnd), "{}", file.display());
     }
 }
+
+#[test]
+fn a_budget_stops_the_recorded_run_where_it_stops_the_headless_one() {
+    // The view records with statement hooks; they are not charged, so the run ends at the same operation.
+    for (name, text) in [
+        (
+            "long.yaml",
+            "name: x\nlimits:\n  operations: 40000\nsteps:\n  - title: a\n    run: |\n      let l = list();\n      for i in 0..1000 { l.append(i); }\n  - title: b\n    run: |\n      for i in 0..100000 { l.append(i); let j = i; }\n",
+        ),
+        (
+            "long.py",
+            "# %% a\nl = []\nfor i in range(1000):\n    l.append(i)\n# %% b\nfor i in range(100000):\n    l.append(i)\n    j = i\n",
+        ),
+    ] {
+        let dir = std::env::temp_dir().join(format!("heapscope-tl-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let mut loaded = heapscope::scenario::load(&path).unwrap();
+        loaded.scenario.limits.operations = Some(40_000);
+        let headless = heapscope::scenario::run(&loaded).map(|_| ()).unwrap_err().to_string();
+        assert!(headless.contains("budget of 40,000 operations"), "{headless}");
+        let recorded = record(&loaded, Vec::new());
+        assert_eq!(recorded.end, Some(End::Failed(headless.clone())), "{name}");
+    }
+}
