@@ -79,10 +79,15 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
     }
     equality!(PyObj, PyObj; PyObj, INT; INT, PyObj; PyObj, ImmutableString; ImmutableString, PyObj; PyObj, f64; f64, PyObj; PyObj, bool; bool, PyObj);
     let r = rt.clone();
+    // Rhai's `print` shows a type name when `to_string` fails: a text too big to make says so instead.
+    let too_big = |e: Box<rhai::EvalAltResult>| format!("<{}>", super::ScriptError::from_rhai(&e).message);
     engine.register_fn("to_string", move |o: &mut PyObj| {
-        super::python::str_text(&r.heap.borrow(), &Dynamic::from(o.clone()))
+        let (h, v) = (r.heap.borrow(), Dynamic::from(o.clone()));
+        super::python::check_text_size(&h, &v).map_or_else(too_big, |()| super::python::str_text(&h, &v))
     });
     let r = rt.clone();
-    engine
-        .register_fn("to_debug", move |o: &mut PyObj| super::python::repr(&r.heap.borrow(), &Dynamic::from(o.clone())));
+    engine.register_fn("to_debug", move |o: &mut PyObj| {
+        let (h, v) = (r.heap.borrow(), Dynamic::from(o.clone()));
+        super::python::check_text_size(&h, &v).map_or_else(too_big, |()| super::python::repr(&h, &v))
+    });
 }

@@ -178,3 +178,20 @@ fn numbers_are_never_silently_wrong() {
     );
     assert!(out.contains("| 18446744073709551616") && out.contains("| 9223372036854775808"), "{out}{err}");
 }
+
+#[test]
+fn a_text_bigger_than_the_heap_is_a_memory_error_before_it_is_made() {
+    // One 1 MB str held 100,000 times: a 100 GB repr from a 2 MB heap.
+    let py = "s = 'x' * 1000000\nl = [s] * 100000\nprint(len(l))\nprint(l)\n";
+    let (code, out, err) = run("repr.py", py, &["run", "--headless"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("line 4") && err.contains("MemoryError"), "{err}");
+    // Rhai's print cannot fail: it says what happened instead of the text.
+    let (code, out, err) = run(
+        "repr.yaml",
+        &rhai("let s = str(\"x\") * 1000000; let l = list([s]) * 100000; print(l);"),
+        &["run", "--headless"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("| <MemoryError: allocating"), "{out}");
+}

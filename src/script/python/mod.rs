@@ -10,7 +10,7 @@ mod reduce;
 mod text;
 
 pub use calls::Signature;
-pub(crate) use text::{repr, str_repr, str_text};
+pub(crate) use text::{check_text_size, repr, str_repr, str_text};
 
 use super::args::RResult;
 use super::handle::PyObj;

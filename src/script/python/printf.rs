@@ -83,6 +83,7 @@ fn convert(h: &Heap, flags: &str, ty: char, v: &Dynamic) -> RResult<String> {
     let align = if left { "<" } else { ">" };
     match ty {
         's' | 'r' => {
+            super::text::check_text_size(h, v)?;
             let text = if ty == 's' { str_text(h, v) } else { repr(h, v) };
             let as_str = Dynamic::from(rhai::ImmutableString::from(text));
             format_spec(h, &as_str, &format!("{align}{rest}"))

@@ -119,6 +119,47 @@ fn repr_id(h: &Heap, id: crate::heap::ObjId, depth: usize) -> String {
     }
 }
 
+/// At least how many bytes `repr(id)` makes, counted up to `limit` (past it the count stops): containers
+/// may hold one big object many times, so a repr can be far larger than the heap it shows.
+fn repr_size(h: &Heap, id: crate::heap::ObjId, depth: usize, limit: u64) -> u64 {
+    let Ok(o) = h.get(id) else { return 16 };
+    if depth > 20 {
+        return 3;
+    }
+    let sum = |ids: Vec<crate::heap::ObjId>| {
+        let mut total = 2;
+        for i in ids {
+            total += repr_size(h, i, depth + 1, limit) + 2;
+            if total > limit {
+                break;
+            }
+        }
+        total
+    };
+    match (o.kind(), h.value(id)) {
+        // At least its bytes (escapes make it longer): no scan of a big str.
+        (_, Ok(Some(Value::Str(s)))) => 2 + s.len() as u64,
+        (_, Ok(Some(Value::Bytes(n)))) => 3 + 4 * u64::from(*n),
+        (Kind::List | Kind::Tuple, _) => sum(items(h, id).unwrap_or_default()),
+        (Kind::Set, _) => sum(h.keys(id).unwrap_or_default()),
+        (Kind::Dict, _) => {
+            let keys = h.keys(id).unwrap_or_default();
+            let values: Vec<_> = keys.iter().filter_map(|&k| h.dict_get(id, k).ok().flatten()).collect();
+            sum(keys.into_iter().chain(values).collect())
+        }
+        _ => 16,
+    }
+}
+
+/// `MemoryError` when the text of `v` (its `str` or `repr`) would not fit the simulated heap: it is made on
+/// the host before Python would hold it as a str.
+pub(crate) fn check_text_size(h: &Heap, v: &Dynamic) -> RResult<()> {
+    let Some(id) = obj(v) else { return Ok(()) };
+    // Beyond this the count need not go on: no simulated heap holds that much.
+    const ENOUGH: u64 = 8 << 30;
+    heap(h.check_room(repr_size(h, id, 0, ENOUGH)))
+}
+
 /// `repr(v)`.
 pub fn repr(h: &Heap, v: &Dynamic) -> String {
     if v.is_unit() {
@@ -302,16 +343,19 @@ fn fixed(f: f64, p: usize) -> String {
 /// Register the text bindings.
 pub fn register(engine: &mut Engine, rt: &Rt) {
     let r = rt.clone();
-    engine.register_fn("py_print", move |args: Array, sep: Dynamic, end: Dynamic| {
+    engine.register_fn("py_print", move |args: Array, sep: Dynamic, end: Dynamic| -> RResult<()> {
         let h = r.heap.borrow();
+        args.iter().chain([&sep, &end]).try_for_each(|a| check_text_size(&h, a))?;
         let sep = if sep.is_unit() { " ".to_string() } else { str_text(&h, &sep) };
         let end = if end.is_unit() { "\n".to_string() } else { str_text(&h, &end) };
         let line = args.iter().map(|a| str_text(&h, a)).collect::<Vec<_>>().join(&sep);
         let out = format!("{line}{end}");
         r.print(line, Some(&out));
+        Ok(())
     });
     let r = rt.clone();
     engine.register_fn("py_repr", move |ctx: NativeCallContext, v: Dynamic| {
+        check_text_size(&r.heap.borrow(), &v)?;
         let text = repr(&r.heap.borrow(), &v);
         make(&r, &ctx, |h| heap(h.new_str(&text)))
     });
@@ -320,6 +364,7 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
         if obj(&v).is_some_and(|id| matches!(r.heap.borrow().value(id), Ok(Some(Value::Str(_))))) {
             return Ok(v);
         }
+        check_text_size(&r.heap.borrow(), &v)?;
         let text = str_text(&r.heap.borrow(), &v);
         Ok(Dynamic::from(make(&r, &ctx, |h| heap(h.new_str(&text)))?))
     });
@@ -328,6 +373,7 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
     let r = rt.clone();
     engine.register_fn("py_format", move |v: Dynamic, conv: &str, spec: &str| -> RResult<String> {
         let h = r.heap.borrow();
+        check_text_size(&h, &v)?;
         match conv {
             "r" | "a" => {
                 let text = repr(&h, &v);
