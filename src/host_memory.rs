@@ -79,15 +79,16 @@ unsafe impl GlobalAlloc for Counting {
     }
 }
 
-/// The host memory limit a run gets by default: 4 GiB, or three quarters of the address space the process
-/// may use (`ulimit -v`) when that is less, so the limit is met before the system refuses an allocation.
+/// The host memory limit a run gets by default: 4 GiB, or a third of the address space the process may use
+/// (`ulimit -v`) when that is less, so the limit is met before the system refuses an allocation: a growing
+/// table briefly needs its old and its new storage at once, and the limit is checked between operations.
 pub fn default_limit() -> u64 {
     const DEFAULT: u64 = 4 << 30;
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: getrlimit writes the struct it is given.
     let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0;
     match ok && limit.rlim_cur != libc::RLIM_INFINITY {
-        true => DEFAULT.min(limit.rlim_cur / 4 * 3),
+        true => DEFAULT.min(limit.rlim_cur / 3),
         false => DEFAULT,
     }
 }

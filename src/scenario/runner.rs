@@ -308,14 +308,18 @@ pub fn run_observed(
 fn limits_of(loaded: &Loaded) -> Result<Limits, ScenarioError> {
     let (sc, default) = (&loaded.scenario, Limits::default());
     let l = sc.limits;
+    let host_memory = l.host_memory.or(default.host_memory);
+    // The default simulated heap shrinks to fit a small host limit (under `ulimit -v`); one the scenario
+    // asks for is checked.
+    let default_heap = default.heap_limit.zip(host_memory).map_or(default.heap_limit, |(h, m)| Some(h.min(m / 2)));
     let limits = Limits {
-        heap_limit: sc.heap_limit.or(default.heap_limit),
+        heap_limit: sc.heap_limit.or(default_heap),
         max_operations: l.operations.unwrap_or(default.max_operations),
         deadline: l.seconds.map_or(default.deadline, std::time::Duration::from_secs),
-        host_memory: l.host_memory.or(default.host_memory),
+        host_memory,
         ..default
     };
-    if let (Some(heap), Some(host)) = (limits.heap_limit, limits.host_memory)
+    if let (Some(heap), Some(host)) = (sc.heap_limit, limits.host_memory)
         && heap > host / 2
     {
         let at = super::load::find_key(&loaded.text, "heap_limit");

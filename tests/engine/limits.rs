@@ -195,3 +195,32 @@ fn a_text_bigger_than_the_heap_is_a_memory_error_before_it_is_made() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("| <MemoryError: allocating"), "{out}");
 }
+
+#[test]
+fn under_ulimit_v_a_run_ends_with_the_host_limit_message_not_an_abort() {
+    // The host limit defaults to three quarters of the address space allowed, and the default simulated heap
+    // shrinks to fit it: a normal scenario still runs, a runaway one gets the message.
+    let bin = env!("CARGO_BIN_EXE_heapscope");
+    let dir = std::env::temp_dir().join(format!("heapscope-ulimit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let runaway = dir.join("runaway.yaml");
+    std::fs::write(&runaway, rhai("let x = items(range(100000000));")).unwrap();
+    let sh = |file: &str| {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("ulimit -v 800000 && exec {bin} run --headless {file}"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = sh("scenarios/classic-cycle.yaml");
+    assert_eq!(code, Some(0), "{out}{err}");
+    let (code, _, err) = sh(&runaway.to_string_lossy());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("heapscope itself needed more than") && !err.contains("memory allocation"), "{err}");
+}
