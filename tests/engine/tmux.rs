@@ -56,7 +56,7 @@ fn the_view_steps_forwards_and_back_in_a_real_terminal_and_restores_it() {
     // icanon and echo; a restored terminal has both).
     let script = format!(
         "{bin} run {scenario}; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; \
-         echo; sleep 60"
+         echo; echo MODES-END; sleep 60"
     );
     let s = Session(format!("heapscope-test-{}", std::process::id()));
     let made = Command::new("tmux")
@@ -82,7 +82,8 @@ fn the_view_steps_forwards_and_back_in_a_real_terminal_and_restores_it() {
     std::thread::sleep(Duration::from_millis(200));
     assert!(!s.screen().contains("Anywhere"), "the help closed");
     s.keys(&["q"]);
-    let after = s.wait_for("EXIT=0");
+    let after = s.wait_for("MODES-END");
+    assert!(after.contains("EXIT=0"), "{after}");
     let modes = after.lines().skip_while(|l| !l.contains("EXIT=0")).nth(1).unwrap_or_default().to_string();
     assert_eq!(modes.split_whitespace().collect::<Vec<_>>(), ["icanon", "echo"], "the terminal is back in cooked mode");
     assert!(!after.contains("Objects ·"), "the alternate screen is gone:\n{after}");
@@ -129,7 +130,7 @@ fn an_allocation_failure_that_aborts_still_restores_the_terminal() {
     let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/limits/out_of_host_memory.yaml");
     let script = format!(
         "ulimit -v 1500000; RUST_BACKTRACE=0 {bin} run --max-host-memory 100000000000 {scenario}; echo EXIT=$?; \
-         stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 60"
+         stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; echo MODES-END; sleep 60"
     );
     let s = Session(format!("heapscope-oom-test-{}", std::process::id()));
     let made = Command::new("tmux")
@@ -137,7 +138,8 @@ fn an_allocation_failure_that_aborts_still_restores_the_terminal() {
         .status()
         .expect("tmux starts");
     assert!(made.success());
-    let after = s.wait_for("EXIT=");
+    // The line after the exit status is stty's, complete once the marker after it shows.
+    let after = s.wait_for("MODES-END");
     assert!(after.contains("heapscope: out of memory; the terminal was restored"), "{after}");
     let modes = after.lines().skip_while(|l| !l.contains("EXIT=")).nth(1).unwrap_or_default().to_string();
     assert_eq!(modes.split_whitespace().collect::<Vec<_>>(), ["icanon", "echo"], "cooked mode again:\n{after}");
