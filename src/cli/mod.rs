@@ -5,7 +5,7 @@ use crate::heap::{Heap, Profile, PyVersion};
 use crate::scenario::junit::Case;
 use crate::scenario::{self, ScenarioError};
 use clap::{Parser, Subcommand, ValueEnum};
-use output::{out, outln};
+use output::{errln, out, outln};
 
 pub mod output;
 mod verify;
@@ -234,7 +234,7 @@ fn explain(file: &Path, rhai: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             ExitCode::from(BAD_INPUT)
         }
     }
@@ -283,7 +283,7 @@ fn run_scenario(
     let loaded = match load(file, profile, limits) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return ExitCode::from(BAD_INPUT);
         }
     };
@@ -307,7 +307,7 @@ fn run_scenario(
                 Format::Json => String::new(),
             };
             output::write(&shown, safe_for(format));
-            eprintln!("{e}");
+            errln!("{e}");
             return ExitCode::from(BAD_INPUT);
         }
     };
@@ -317,7 +317,7 @@ fn run_scenario(
         Format::Stdout => {
             for (_, check) in report.failures() {
                 let detail = check.detail.as_deref().map_or(String::new(), |d| format!(" ({d})"));
-                eprintln!("{}:{}: expectation failed: {}{detail}", file.display(), check.line, check.expr);
+                errln!("{}:{}: expectation failed: {}{detail}", file.display(), check.line, check.expr);
             }
             interp.runtime().stdout.borrow().clone()
         }
@@ -339,18 +339,18 @@ fn interactive(file: &Path, profile: Option<PyVersion>, limits: LimitFlags) -> E
     let loaded = match load(file, profile, limits).and_then(|l| scenario::runner::compile(&l).map(|()| l)) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return ExitCode::from(BAD_INPUT);
         }
     };
     match crate::tui::run(loaded) {
         Ok(outcome) => match outcome.end {
             Some(crate::timeline::recording::End::Failed(e)) => {
-                eprintln!("{e}");
+                errln!("{e}");
                 ExitCode::from(BAD_INPUT)
             }
             _ if outcome.failed_checks > 0 => {
-                eprintln!(
+                errln!(
                     "heapscope: {} expectation(s) failed; `heapscope run --headless` lists them",
                     outcome.failed_checks
                 );
@@ -359,7 +359,7 @@ fn interactive(file: &Path, profile: Option<PyVersion>, limits: LimitFlags) -> E
             _ => ExitCode::SUCCESS,
         },
         Err(e) => {
-            eprintln!("heapscope: {e}");
+            errln!("heapscope: {e}");
             ExitCode::from(BAD_INPUT)
         }
     }
@@ -389,7 +389,7 @@ fn test(paths: Vec<PathBuf>, profile: Option<PyVersion>, junit: Option<PathBuf>,
     let files = scenario_files(&paths);
     if files.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        eprintln!("heapscope: no scenario (.yaml or .py) found in {}: nothing was tested", shown.join(", "));
+        errln!("heapscope: no scenario (.yaml or .py) found in {}: nothing was tested", shown.join(", "));
         return ExitCode::from(BAD_INPUT);
     }
     for file in files {
@@ -425,7 +425,7 @@ fn test(paths: Vec<PathBuf>, profile: Option<PyVersion>, junit: Option<PathBuf>,
     if let Some(path) = junit
         && let Err(e) = std::fs::write(&path, scenario::junit::render(&cases))
     {
-        eprintln!("heapscope: cannot write {}: {e}", path.display());
+        errln!("heapscope: cannot write {}: {e}", path.display());
         return ExitCode::from(BAD_INPUT);
     }
     match (bad_input, failed) {
@@ -442,7 +442,7 @@ fn check(files: &[PathBuf]) -> ExitCode {
             Ok(()) => outln!("ok {}", file.display()),
             Err(e) => {
                 ok = false;
-                eprintln!("{e}");
+                errln!("{e}");
             }
         }
     }
@@ -467,7 +467,7 @@ fn export(file: &Path, step: Option<usize>, format: ExportFormat, limits: LimitF
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             ExitCode::from(BAD_INPUT)
         }
     }

@@ -31,11 +31,11 @@ pub fn finish(code: ExitCode) -> ExitCode {
     match failed {
         None => code,
         Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-            eprintln!("heapscope: the output was closed before it ended (broken pipe)");
+            errln!("heapscope: the output was closed before it ended (broken pipe)");
             ExitCode::from(OUTPUT_FAILED)
         }
         Some(e) => {
-            eprintln!("heapscope: cannot write the output: {e}");
+            errln!("heapscope: cannot write the output: {e}");
             ExitCode::from(OUTPUT_FAILED)
         }
     }
@@ -52,4 +52,13 @@ macro_rules! outln {
     ($($arg:tt)*) => { $crate::cli::output::write(&format!("{}\n", format_args!($($arg)*)), true) };
 }
 
-pub(crate) use {out, outln};
+/// `eprintln!` that cannot panic: when standard error itself cannot be written, the exit status still says
+/// what happened.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+pub(crate) use {errln, out, outln};

@@ -2,7 +2,7 @@
 //! simulation step by step; nothing compared is never a pass.
 
 use super::BAD_INPUT;
-use super::output::{out, outln};
+use super::output::{errln, out, outln};
 use crate::heap::PyVersion;
 use crate::scenario;
 use std::path::{Path, PathBuf};
@@ -26,7 +26,7 @@ pub(super) fn verify(file: &Path, pythons: Vec<PathBuf>, timeout: u64) -> ExitCo
     let loaded = match scenario::load(file) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return ExitCode::from(BAD_INPUT);
         }
     };
@@ -42,7 +42,7 @@ pub(super) fn verify(file: &Path, pythons: Vec<PathBuf>, timeout: u64) -> ExitCo
         pythons.iter().filter_map(|p| interpreter_at(p).map_err(|e| outln!("note: {e}")).ok()).collect()
     };
     if interpreters.is_empty() {
-        eprintln!("heapscope: no CPython to verify against, so nothing was compared (see the notes above)");
+        errln!("heapscope: no CPython to verify against, so nothing was compared (see the notes above)");
         return ExitCode::from(BAD_INPUT);
     }
     let mut summary = Vec::new();
@@ -54,7 +54,7 @@ pub(super) fn verify(file: &Path, pythons: Vec<PathBuf>, timeout: u64) -> ExitCo
                 summary.push((python, rows.len(), rows.iter().filter(|r| !r.matches()).count()));
             }
             Err(e) => {
-                eprintln!("{e}");
+                errln!("{e}");
                 return ExitCode::from(BAD_INPUT);
             }
         }

@@ -224,3 +224,17 @@ fn under_ulimit_v_a_run_ends_with_the_host_limit_message_not_an_abort() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("heapscope itself needed more than") && !err.contains("memory allocation"), "{err}");
 }
+
+#[test]
+fn a_standard_error_that_cannot_be_written_does_not_panic_either() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        println!("skipped: no /dev/full here");
+        return;
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_heapscope"))
+        .args(["check", "/nonexistent/scenario.yaml"])
+        .stderr(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "bad input, said as well as it can be");
+}
