@@ -36,13 +36,13 @@ enum ExportFormat {
 #[derive(clap::Args, Debug, Clone, Copy, Default)]
 struct LimitFlags {
     /// Operations one run may take (the limit that decides; default 50,000,000).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     max_operations: Option<u64>,
     /// Wall-clock seconds the scripts may run, a last resort behind the operations (default 60).
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     max_seconds: Option<u64>,
     /// Bytes heapscope itself may hold for a run (default 4 GiB, less under a smaller `ulimit -v`).
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
     max_host_memory: Option<u64>,
 }
 
@@ -133,7 +133,7 @@ enum Command {
         #[arg(long)]
         python: Vec<PathBuf>,
         /// Seconds each interpreter may take to run the scenario's Python before it is stopped.
-        #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+        #[arg(long, value_name = "SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
         timeout: u64,
     },
     /// Show what a scenario runs: a Python scenario's lines with where stepping stops, or its Rhai.
