@@ -245,6 +245,8 @@ impl Runtime {
             let (f, args) = rt.resolve(&call);
             let depth = rt.nested_calls.get();
             let result = if depth >= NESTED_CALLS {
+                // Its arguments go now: a handle kept past `finish_call` would resurrect the object.
+                drop(args);
                 Err(format!(
                     "RecursionError: finalizers and callbacks nested {NESTED_CALLS} deep (heapscope's limit; \
                      CPython's recursion limit is 1000): this one was not run"
