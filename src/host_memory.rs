@@ -9,17 +9,11 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 pub struct Counting;
 
 static ALLOCATED: AtomicUsize = AtomicUsize::new(0);
-static INSTALLED: AtomicBool = AtomicBool::new(false);
 static ON_FAILURE: AtomicPtr<()> = AtomicPtr::new(std::ptr::null_mut());
 
 /// Bytes allocated now (0 where the counting allocator is not installed, as in the library's tests).
 pub fn allocated() -> u64 {
     ALLOCATED.load(Ordering::Relaxed) as u64
-}
-
-/// Whether the counting allocator is installed (otherwise [`allocated`] says nothing).
-pub fn installed() -> bool {
-    INSTALLED.load(Ordering::Relaxed)
 }
 
 /// Call `f` when an allocation fails, just before the process aborts. `f` must not allocate.
@@ -54,7 +48,6 @@ fn counted(p: *mut u8, size: usize) -> *mut u8 {
 // SAFETY: every call is forwarded to `System` unchanged; only the count is kept on the side.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        INSTALLED.store(true, Ordering::Relaxed);
         counted(unsafe { System.alloc(layout) }, layout.size())
     }
 

@@ -328,7 +328,7 @@ impl Heap {
         if oflags & flags::STATIC == 0 {
             self.free_blocks(kind, block, extra, aux);
         }
-        // A key index is kept for big dicts, sets and frozensets only (an empty table is checked first).
+        // A big dict, set or frozenset may have a key index.
         self.forget_key_index(id);
         // Side tables hold entries only for some kinds; skip the lookups for the rest (the hot path).
         match kind {

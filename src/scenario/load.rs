@@ -24,6 +24,11 @@ pub struct Loaded {
     pub python: Option<super::python::PySource>,
 }
 
+/// Where a step's `run_file` is: beside the scenario `path`.
+pub(crate) fn beside(path: &Path, file: &str) -> PathBuf {
+    path.parent().unwrap_or(Path::new(".")).join(file)
+}
+
 impl Loaded {
     /// An error at `pos` in this file.
     pub fn error(&self, pos: Option<Pos>, message: impl Into<String>) -> ScenarioError {
@@ -41,9 +46,9 @@ fn did_you_mean(unknown: &str) -> Option<&'static str> {
         .map(|(_, k)| k)
 }
 
-/// The line of the first `key:` at or after `from` (1-based), for errors about a value.
-pub(crate) fn find_key(text: &str, key: &str) -> Option<Pos> {
-    text.lines().enumerate().find_map(|(i, l)| {
+/// The position of the first `key:` on line `from` (1-based) or after, for errors about a value.
+pub(crate) fn find_key(text: &str, key: &str, from: usize) -> Option<Pos> {
+    text.lines().enumerate().skip(from.saturating_sub(1)).find_map(|(i, l)| {
         let t = l.trim_start().trim_start_matches("- ");
         t.starts_with(&format!("{key}:")).then(|| Pos { line: i + 1, col: l.find(key).unwrap_or(0) + 1 })
     })
@@ -72,7 +77,7 @@ fn check_positions(
         if let (Some(file), Some(code)) = (&step.run_file, &step.run)
             && let Some((line, col, message)) = super::source::beyond_positions(code)
         {
-            let script = path.parent().unwrap_or(Path::new(".")).join(file);
+            let script = beside(path, file);
             return Err(ScenarioError::at(
                 &script,
                 code,
@@ -143,11 +148,11 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
     let profile = match &scenario.profile {
         None => PyVersion::V3_13,
         Some(p) => p.parse().map_err(|e: crate::heap::profile::UnknownProfile| {
-            ScenarioError::at(path, &text, find_key(&text, "profile"), e.to_string())
+            ScenarioError::at(path, &text, find_key(&text, "profile", 1), e.to_string())
         })?,
     };
     if scenario.steps.is_empty() {
-        return Err(ScenarioError::at(path, &text, find_key(&text, "steps"), "a scenario needs at least one step"));
+        return Err(ScenarioError::at(path, &text, find_key(&text, "steps", 1), "a scenario needs at least one step"));
     }
     for (i, step) in scenario.steps.iter_mut().enumerate() {
         let at = map.steps.get(i).map(|o| Pos { line: o.line, col: o.indent + 1 });
@@ -162,9 +167,7 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
             }
             (None, Some(file)) => {
                 // At the step's `run_file:` line.
-                let from = at.map_or(0, |p| p.line - 1);
-                let key = find_key(&text.lines().skip(from).collect::<Vec<_>>().join("\n"), "run_file");
-                let at = key.map(|p| Pos { line: p.line + from, ..p }).or(at);
+                let at = find_key(&text, "run_file", at.map_or(1, |p| p.line)).or(at);
                 let step_error = |m: String| ScenarioError::at(path, &text, at, format!("step {}: {m}", i + 1));
                 let script = super::input::script_beside(path, file).map_err(step_error)?;
                 let code = super::input::read_text(&script).map_err(|e| match e.pos {

@@ -224,7 +224,7 @@ pub fn compile(loaded: &Loaded) -> Result<(), ScenarioError> {
             interp.compile(code, false).map_err(|e| match &step.run_file {
                 // A `run_file` script's errors are in that file, as a run reports them.
                 Some(f) => {
-                    let path = loaded.path.parent().unwrap_or(std::path::Path::new(".")).join(f);
+                    let path = super::load::beside(&loaded.path, f);
                     let pos = Pos { line: e.line.unwrap_or(1), col: e.column.unwrap_or(1) };
                     ScenarioError::at(&path, code, Some(pos), e.message)
                 }
@@ -322,7 +322,7 @@ fn limits_of(loaded: &Loaded) -> Result<Limits, ScenarioError> {
     if let (Some(heap), Some(host)) = (sc.heap_limit, limits.host_memory)
         && heap > host / 2
     {
-        let at = super::load::find_key(&loaded.text, "heap_limit");
+        let at = super::load::find_key(&loaded.text, "heap_limit", 1);
         return Err(loaded.error(
             at,
             format!(
@@ -364,8 +364,7 @@ fn run_steps(
         if let Some(cell) = python.and_then(|p| p.cells.get(i)) {
             run_cell(loaded, Some(i), cell, observer, interp)?;
         } else if let Some(code) = &step.run {
-            let run_file =
-                step.run_file.as_ref().map(|f| loaded.path.parent().unwrap_or(std::path::Path::new(".")).join(f));
+            let run_file = step.run_file.as_ref().map(|f| super::load::beside(&loaded.path, f));
             let origin = match run_file {
                 Some(_) => Origin { line: 1, indent: 0 },
                 None => loaded.map.runs.get(i).copied().unwrap_or_default(),

@@ -7,6 +7,7 @@
 use crate::heap::core::Heap;
 use crate::heap::events::EdgeLabel;
 use crate::heap::ids::ObjId;
+use crate::heap::object::Kind;
 use crate::heap::values::Value;
 use rustc_hash::FxHashMap;
 
@@ -110,9 +111,11 @@ impl Heap {
         }
     }
 
-    /// Forget `container`'s index: its edges changed in a way the index does not follow.
+    /// Forget `container`'s index: its edges changed in a way the index does not follow. Called on the hot
+    /// paths (every freed object, every cleared one), so other kinds cost one load.
     pub(crate) fn forget_key_index(&mut self, container: ObjId) {
-        if !self.key_index.is_empty() {
+        let kind = self.objects[container.index as usize].kind;
+        if !self.key_index.is_empty() && matches!(kind, Kind::Dict | Kind::Set | Kind::FrozenSet) {
             self.key_index.remove(&container.index);
         }
     }
@@ -121,7 +124,7 @@ impl Heap {
     fn entry_of(&self, container: ObjId, at: usize) -> (KeyOf, u32) {
         let edge = self.objects[container.index as usize].refs[at];
         let entry = match (self.objects[container.index as usize].kind, edge.label) {
-            (crate::heap::Kind::Dict, EdgeLabel::Key(e)) => e,
+            (Kind::Dict, EdgeLabel::Key(e)) => e,
             _ => edge.target.index,
         };
         (self.key_of(edge.target), entry)
@@ -132,7 +135,7 @@ impl Heap {
     fn rebuild_key_index(&mut self, container: ObjId) {
         let o = &self.objects[container.index as usize];
         let indexable = match o.kind {
-            crate::heap::Kind::Dict => {
+            Kind::Dict => {
                 let mut last = None;
                 o.refs.chunks(2).all(|pair| match (pair[0].label, pair.get(1).map(|e| e.label)) {
                     (EdgeLabel::Key(e), Some(EdgeLabel::Value(v))) if e == v && last.is_none_or(|l| l < e) => {
