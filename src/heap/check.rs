@@ -82,7 +82,33 @@ impl Heap {
                 return fail(format!("weakref #{w} points at {target}, which is dead or does not list it"));
             }
         }
+        self.check_ledger(&stats)?;
         self.check_key_indexes().map_err(CheckError)
+    }
+
+    /// The ledger's parts add up to what the allocator holds, each live block counted once, and each
+    /// pool's running total of requested bytes agrees with its blocks'.
+    fn check_ledger(&self, stats: &super::obmalloc::MallocStats) -> Result<(), CheckError> {
+        if let Some(e) = self.alloc.check_requested() {
+            return Err(CheckError(e));
+        }
+        let ledger = self.ledger();
+        let held = stats.arena_bytes() + stats.raw_bytes;
+        if ledger.held != held || ledger.sum() != held {
+            return Err(CheckError(format!(
+                "ledger holds {} in parts summing to {} but the allocator holds {held} ({:?})",
+                ledger.held,
+                ledger.sum(),
+                ledger.parts
+            )));
+        }
+        let live_blocks: u64 = ledger.arenas.iter().map(|a| a.live_blocks).sum();
+        let kept = self.free_lists.held().filter(|&a| self.alloc.arena_of(a).is_some()).count() as u64;
+        let in_pools: u64 = stats.classes.iter().map(|c| c.blocks).sum();
+        if live_blocks + kept != in_pools {
+            return Err(CheckError(format!("ledger has {live_blocks} live + {kept} kept blocks, pools {in_pools}")));
+        }
+        Ok(())
     }
 
     fn is_dealloc_pending(&self, id: ObjId) -> bool {

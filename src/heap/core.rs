@@ -283,7 +283,7 @@ impl Heap {
     /// type that is freshly allocated counts towards generation 0 (`_PyObject_GC_Link`); free-list reuse does
     /// not (§3.2).
     pub(crate) fn alloc_object(&mut self, kind: Kind, nbytes: u32, aux: u32) -> HeapResult<ObjId> {
-        match self.free_lists.pop(kind, aux) {
+        match self.reuse_block(kind, aux) {
             Some(block) => Ok(self.new_slot(kind, block, 0, aux)),
             None => self.alloc_object_fresh(kind, nbytes, aux),
         }
@@ -442,5 +442,13 @@ impl Heap {
             StaticRefcount::StaticBase(_) => (1, false),
             StaticRefcount::Immortal(value) => (value, true),
         }
+    }
+}
+
+impl Heap {
+    /// Set the object's second block (`0`: none), telling a recording who owns it.
+    pub(crate) fn set_storage(&mut self, id: ObjId, addr: Addr) {
+        self.objects[id.index as usize].extra = addr;
+        self.sink.emit(Event::ObjStorage { id, addr });
     }
 }

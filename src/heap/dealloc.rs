@@ -351,11 +351,11 @@ impl Heap {
     }
 
     fn free_blocks(&mut self, kind: crate::heap::object::Kind, block: u64, extra: u64, aux: u32) {
-        if extra != 0 && !self.free_lists.push_keys(kind, aux, extra) {
+        if extra != 0 && !self.keep_keys(kind, aux, extra) {
             let freed = self.alloc.free(extra, &mut self.sink);
             debug_assert!(freed.is_ok(), "{freed:?}");
         }
-        if !self.free_lists.push(kind, aux, block) {
+        if !self.keep_block(kind, aux, block) {
             let freed = self.alloc.free(block, &mut self.sink);
             debug_assert!(freed.is_ok(), "{freed:?}");
             if kind.is_gc_type() {

@@ -56,6 +56,26 @@ pub enum Event {
     BlockFree {
         /// The block or arena address.
         addr: Addr,
+        /// The bytes it had been requested with (what the memory ledger stops counting as live).
+        nbytes: u32,
+    },
+    /// `pymalloc_realloc` kept a block in place and changed its requested size.
+    BlockResize {
+        /// The block.
+        addr: Addr,
+        /// Requested bytes before.
+        from: u32,
+        /// Requested bytes from now on.
+        to: u32,
+    },
+    /// A type free list kept a dead object's block for reuse (`kept`), or handed it to a new object.
+    BlockKept {
+        /// The block.
+        addr: Addr,
+        /// The bytes it was requested with.
+        nbytes: u32,
+        /// Parked on a free list from now on, or taken off it.
+        kept: bool,
     },
     /// A pool was initialised for a size class (fresh, or reused for another class).
     PoolInit {
@@ -112,6 +132,14 @@ pub enum Event {
         id: ObjId,
         /// `sys.getsizeof(obj)` from now on.
         size: u32,
+    },
+    /// An object's second block changed (a list's item array, a dict's keys, a set's table, a values array,
+    /// a generator's frame); `addr == 0`: it has none.
+    ObjStorage {
+        /// The object.
+        id: ObjId,
+        /// The block.
+        addr: Addr,
     },
     /// A freshly created object is a statically allocated singleton (it owns no block).
     ObjStatic {
@@ -321,7 +349,8 @@ impl EventSink for Events {
         if let Some(t) = &mut self.tracer {
             match event {
                 Event::BlockAlloc { addr, nbytes, .. } => t.alloc(addr, u64::from(nbytes), self.site),
-                Event::BlockFree { addr } => t.free(addr),
+                Event::BlockFree { addr, .. } => t.free(addr),
+                Event::BlockResize { addr, to, .. } => t.alloc(addr, u64::from(to), self.site),
                 _ => {}
             }
         }

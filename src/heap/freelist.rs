@@ -1,6 +1,7 @@
 //! Type free lists (§2.5): dead floats, tuples, lists, dicts and small dict keys are kept for reuse instead of
 //! freed. Their blocks stay allocated in pymalloc, and reuse bypasses `gc.get_count()`.
 
+use super::events::{Event, EventSink};
 use super::ids::Addr;
 use super::object::Kind;
 use super::obmalloc::printone;
@@ -163,6 +164,49 @@ impl FreeLists {
         for k in self.kept() {
             let label = format!("{:>48} ", format!("{} free {}s * {} bytes each", k.count, k.c_name, k.size));
             printone(out, &label, k.count as u64 * u64::from(k.size));
+        }
+    }
+}
+
+/// The heap's way into its free lists: every block parked or reused is reported, so a recording knows which
+/// allocated blocks are no live object's (the memory ledger's "free lists" part).
+impl super::Heap {
+    /// Keep a dead object's block on `kind`'s free list if there is room; false: the caller frees it.
+    pub(crate) fn keep_block(&mut self, kind: Kind, aux: u32, block: Addr) -> bool {
+        let kept = self.free_lists.push(kind, aux, block);
+        if kept {
+            self.note_kept(block, true);
+        }
+        kept
+    }
+
+    /// Keep a dead dict's keys table if it qualifies ([`FreeLists::push_keys`]); false: the caller frees it.
+    pub(crate) fn keep_keys(&mut self, kind: Kind, aux: u32, keys: Addr) -> bool {
+        let kept = self.free_lists.push_keys(kind, aux, keys);
+        if kept {
+            self.note_kept(keys, true);
+        }
+        kept
+    }
+
+    /// A kept block for a new object of `kind`, if its free list has one.
+    pub(crate) fn reuse_block(&mut self, kind: Kind, aux: u32) -> Option<Addr> {
+        let block = self.free_lists.pop(kind, aux)?;
+        self.note_kept(block, false);
+        Some(block)
+    }
+
+    /// A kept minimum-size keys table, if any.
+    pub(crate) fn reuse_keys(&mut self) -> Option<Addr> {
+        let keys = self.free_lists.pop_keys()?;
+        self.note_kept(keys, false);
+        Some(keys)
+    }
+
+    fn note_kept(&mut self, addr: Addr, kept: bool) {
+        if self.sink.on {
+            let nbytes = self.alloc.requested(addr).unwrap_or(0).min(u64::from(u32::MAX)) as u32;
+            self.sink.emit(Event::BlockKept { addr, nbytes, kept });
         }
     }
 }

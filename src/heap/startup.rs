@@ -17,7 +17,7 @@ impl Heap {
         let stock = |h: &mut Heap, kind: Kind, aux: u32, nbytes: u32, count: u16| -> HeapResult<()> {
             for _ in 0..count {
                 let block = h.alloc.malloc(nbytes as usize, &mut h.sink)?;
-                let kept = h.free_lists.push(kind, aux, block);
+                let kept = h.keep_block(kind, aux, block);
                 debug_assert!(kept, "start-up counts stay within the free lists' capacity");
             }
             Ok(())
@@ -30,7 +30,7 @@ impl Heap {
         }
         for _ in 0..s.dict_keys {
             let block = self.alloc.malloc(sizes::dict_keys_size(&p, DICT_MINSIZE, true) as usize, &mut self.sink)?;
-            self.free_lists.push_keys(Kind::Dict, DICT_MINSIZE, block);
+            self.keep_keys(Kind::Dict, DICT_MINSIZE, block);
         }
         Ok(())
     }

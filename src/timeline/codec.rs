@@ -92,8 +92,25 @@ impl Encoder {
                 put(out, u64::from(nbytes));
                 out.push(class.unwrap_or(u8::MAX));
             }
-            Event::BlockFree { addr } => {
+            Event::BlockFree { addr, nbytes } => {
                 out.push(1);
+                self.addr(out, addr);
+                put(out, u64::from(nbytes));
+            }
+            Event::BlockResize { addr, from, to } => {
+                out.push(38);
+                self.addr(out, addr);
+                put(out, u64::from(from));
+                put(out, u64::from(to));
+            }
+            Event::BlockKept { addr, nbytes, kept } => {
+                out.push(39 + u8::from(kept));
+                self.addr(out, addr);
+                put(out, u64::from(nbytes));
+            }
+            Event::ObjStorage { id, addr } => {
+                out.push(41);
+                self.id(out, id);
                 self.addr(out, addr);
             }
             Event::PoolInit { pool, class } => {
@@ -336,7 +353,23 @@ impl Iterator for Decoder<'_> {
                 let class = Some(self.byte()).filter(|&c| c != u8::MAX);
                 Event::BlockAlloc { addr, nbytes, class }
             }
-            1 => Event::BlockFree { addr: self.addr() },
+            1 => {
+                let addr = self.addr();
+                Event::BlockFree { addr, nbytes: self.u32() }
+            }
+            38 => {
+                let addr = self.addr();
+                let from = self.u32();
+                Event::BlockResize { addr, from, to: self.u32() }
+            }
+            39 | 40 => {
+                let addr = self.addr();
+                Event::BlockKept { addr, nbytes: self.u32(), kept: tag == 40 }
+            }
+            41 => {
+                let id = self.id();
+                Event::ObjStorage { id, addr: self.addr() }
+            }
             2 => {
                 let pool = self.addr();
                 Event::PoolInit { pool, class: self.byte() }

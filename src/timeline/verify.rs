@@ -45,7 +45,10 @@ pub fn mismatch(image: &Image, heap: &Heap) -> Option<String> {
             return Some(format!("{id} edges: image {mine:?} vs heap {:?}", o.referents()));
         }
     }
-    alloc_mismatch(image, heap).or_else(|| gc_mismatch(image, heap))
+    alloc_mismatch(image, heap).or_else(|| gc_mismatch(image, heap)).or_else(|| {
+        let (mine, theirs) = (image.ledger(), heap.ledger());
+        (mine != theirs).then(|| format!("memory ledger: image {mine:?} vs heap {theirs:?}"))
+    })
 }
 
 fn alloc_mismatch(image: &Image, heap: &Heap) -> Option<String> {

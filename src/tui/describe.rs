@@ -121,7 +121,12 @@ pub fn event(r: &Recording, e: &Event) -> String {
         Event::BlockAlloc { addr, nbytes, class: None } => {
             format!("raw block {addr:#x} ({} asked)", bytes(u64::from(nbytes)))
         }
-        Event::BlockFree { addr } => format!("free block {addr:#x}"),
+        Event::BlockFree { addr, .. } => format!("free block {addr:#x}"),
+        Event::BlockResize { addr, from, to } => format!("block {addr:#x} resized in place: {from} → {to} B asked"),
+        Event::BlockKept { addr, kept: true, .. } => format!("block {addr:#x} kept on a free list"),
+        Event::BlockKept { addr, kept: false, .. } => format!("block {addr:#x} reused from a free list"),
+        Event::ObjStorage { id, addr: 0 } => format!("{id} lets go of its storage block"),
+        Event::ObjStorage { id, addr } => format!("{id} storage at {addr:#x}"),
         Event::PoolInit { pool, class } => {
             format!("pool {pool:#x} set up for {} B blocks", class_size(usize::from(class)))
         }

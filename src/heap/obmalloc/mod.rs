@@ -5,6 +5,7 @@
 //! blocks have simulated addresses, so a user can be pointed at one.
 
 mod arena;
+mod census;
 mod pool;
 mod stats;
 
@@ -125,6 +126,7 @@ impl Obmalloc {
         let pool = self.pool_mut(key);
         let was_live = pool.mark(off, size, true);
         debug_assert!(!was_live, "pymalloc handed out a live block");
+        pool.set_requested(off, size, nbytes as u32);
         let addr = self.pool_addr(key) + u64::from(off);
         self.blocks_in_use[class] += 1;
         sink.emit(Event::BlockAlloc { addr, nbytes: nbytes as u32, class: Some(class as u8) });
@@ -222,12 +224,13 @@ impl Obmalloc {
             });
         }
         pool.mark(off, size, false);
+        let nbytes = pool.set_requested(off, size, 0);
         let was_full = pool.freeblock.is_empty();
         pool.freeblock.push(off as u16);
         pool.count -= 1;
         let now_empty = pool.count == 0;
         self.blocks_in_use[class as usize] -= 1;
-        sink.emit(Event::BlockFree { addr });
+        sink.emit(Event::BlockFree { addr, nbytes });
         let pool_addr = self.pool_addr(key);
         if was_full {
             // `insert_to_usedpool`: link at the front of usedpools[szidx] ("mimics LRU pool usage").
@@ -275,14 +278,15 @@ impl Obmalloc {
     ) -> Result<Addr, AllocError> {
         match self.locate(addr) {
             Some((key, off)) => {
-                let pool = self.pool(key);
+                let pool = self.pool_mut(key);
                 let size = class_size(usize::from(pool.szidx));
                 if !pool.is_allocated(off, size) {
                     return Err(AllocError::InvalidFree(addr));
                 }
                 let n = nbytes as u32;
                 if n <= size && 4 * n > 3 * size {
-                    sink.emit(Event::BlockAlloc { addr, nbytes: n, class: Some(pool.szidx as u8) });
+                    let from = pool.set_requested(off, size, n);
+                    sink.emit(Event::BlockResize { addr, from, to: n });
                     return Ok(addr);
                 }
                 let new = self.malloc(nbytes, sink)?;
@@ -306,6 +310,18 @@ impl Obmalloc {
                 let pool = self.pool(key);
                 let size = class_size(usize::from(pool.szidx));
                 pool.is_allocated(off, size).then_some(u64::from(size))
+            }
+            None => self.raw.get(&addr).copied(),
+        }
+    }
+
+    /// The size a live block was requested with (`None`: not an allocated block).
+    pub fn requested(&self, addr: Addr) -> Option<u64> {
+        match self.locate(addr) {
+            Some((key, off)) => {
+                let pool = self.pool(key);
+                let size = class_size(usize::from(pool.szidx));
+                pool.is_allocated(off, size).then(|| u64::from(pool.requested_at(off, size)))
             }
             None => self.raw.get(&addr).copied(),
         }
@@ -337,7 +353,7 @@ impl Obmalloc {
     fn raw_free<S: EventSink + ?Sized>(&mut self, addr: Addr, sink: &mut S) -> Result<(), AllocError> {
         let n = self.raw.remove(&addr).ok_or(AllocError::InvalidFree(addr))?;
         self.raw_bytes -= n;
-        sink.emit(Event::BlockFree { addr });
+        sink.emit(Event::BlockFree { addr, nbytes: n.min(u64::from(u32::MAX)) as u32 });
         Ok(())
     }
 

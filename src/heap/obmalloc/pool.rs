@@ -46,6 +46,11 @@ pub(crate) struct Pool {
     pub prevpool: PoolLink,
     /// One bit per block: allocated or not. Not in CPython; it lets the simulator reject a double free.
     pub allocated: Vec<u64>,
+    /// Each allocated block's requested size (0 when free). Not in CPython either: tracemalloc knows it, and
+    /// the memory ledger needs it to tell an object's bytes from the size-class rounding around them.
+    pub requested: Vec<u16>,
+    /// Σ `requested`: kept so the ledger costs a visit per pool, not per block.
+    pub requested_total: u32,
 }
 
 impl Pool {
@@ -60,6 +65,8 @@ impl Pool {
             nextpool: PoolLink::Null,
             prevpool: PoolLink::Null,
             allocated: Vec::new(),
+            requested: Vec::new(),
+            requested_total: 0,
         }
     }
 
@@ -75,6 +82,9 @@ impl Pool {
         let nblocks = ((pool_size - POOL_OVERHEAD) / size) as usize;
         self.allocated.clear();
         self.allocated.resize(nblocks.div_ceil(64), 0);
+        self.requested.clear();
+        self.requested.resize(nblocks, 0);
+        self.requested_total = 0;
         POOL_OVERHEAD
     }
 
@@ -106,6 +116,21 @@ impl Pool {
             self.allocated[word] &= !bit;
         }
         was
+    }
+
+    /// Record that block `off` is now requested at `nbytes` (0: freed), returning what it was.
+    pub fn set_requested(&mut self, off: u32, size: u32, nbytes: u32) -> u32 {
+        let slot = &mut self.requested[((off - POOL_OVERHEAD) / size) as usize];
+        let was = u32::from(*slot);
+        // Pool blocks are at most `SMALL_REQUEST_THRESHOLD` (512) bytes, so the request fits in 16 bits.
+        *slot = nbytes as u16;
+        self.requested_total = self.requested_total - was + nbytes;
+        was
+    }
+
+    /// The requested size of the allocated block at `off`.
+    pub fn requested_at(&self, off: u32, size: u32) -> u32 {
+        u32::from(self.requested[((off - POOL_OVERHEAD) / size) as usize])
     }
 
     /// Whether `off` is the start of a block that is currently allocated.

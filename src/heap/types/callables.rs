@@ -26,7 +26,7 @@ impl Heap {
         let id = self.alloc_object(Kind::Generator, self.profile.sizes.generator, 0)?;
         if self.profile.sizes.generator_frame > 0 {
             let frame = self.alloc.malloc(self.profile.sizes.generator_frame as usize, &mut self.sink)?;
-            self.objects[id.index as usize].extra = frame;
+            self.set_storage(id, frame);
         }
         let frame = self.intern("gi_frame");
         for &c in locals {

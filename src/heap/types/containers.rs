@@ -116,9 +116,8 @@ impl Heap {
         } else {
             self.alloc.realloc(old, nbytes, &mut self.sink)?
         };
-        let o = &mut self.objects[list.index as usize];
-        o.extra = new;
-        o.aux = cap;
+        self.set_storage(list, new);
+        self.objects[list.index as usize].aux = cap;
         self.note_size(list);
         Ok(())
     }
@@ -210,9 +209,9 @@ impl Heap {
 
     /// `ob_item = NULL; allocated = 0`: the list lets go of its item array, which the caller frees.
     fn detach_item_array(&mut self, list: ObjId) -> u64 {
-        let o = &mut self.objects[list.index as usize];
-        let array = std::mem::take(&mut o.extra);
-        o.aux = 0;
+        let array = self.objects[list.index as usize].extra;
+        self.set_storage(list, 0);
+        self.objects[list.index as usize].aux = 0;
         self.note_size(list);
         array
     }

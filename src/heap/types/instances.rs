@@ -30,7 +30,7 @@ impl Heap {
         let class = self.alloc_object(Kind::Class, sizes::type_alloc_size(&self.profile), 0)?;
         if self.instances_have_dict(&spec) {
             let keys = self.alloc.malloc(sizes::shared_keys_size(&self.profile) as usize, &mut self.sink)?;
-            self.objects[class.index as usize].extra = keys;
+            self.set_storage(class, keys);
         }
         self.track(class);
         self.classes.insert(
@@ -123,7 +123,8 @@ impl Heap {
         o.refs.reserve_exact(expected_edges);
         o.flags |= finalizer;
         if values > 0 {
-            self.objects[id.index as usize].extra = self.alloc.malloc(values as usize, &mut self.sink)?;
+            let block = self.alloc.malloc(values as usize, &mut self.sink)?;
+            self.set_storage(id, block);
         }
         self.add_edge(id, EdgeLabel::Type, class)?;
         self.track(id);
@@ -261,9 +262,8 @@ impl Heap {
         let dict = self.alloc_object(Kind::Dict, self.profile.sizes.gc_head + DICT_OBJECT, 0)?;
         let n = sizes::usable_fraction(size);
         let values = self.alloc.malloc(8 * n as usize, &mut self.sink)?;
-        let o = &mut self.objects[dict.index as usize];
-        o.extra = values;
-        o.aux = DICT_SPLIT | n;
+        self.set_storage(dict, values);
+        self.objects[dict.index as usize].aux = DICT_SPLIT | n;
         self.note_size(dict);
         Ok(dict)
     }
@@ -284,9 +284,8 @@ impl Heap {
         }
         let n = sizes::usable_fraction(size);
         let values = self.alloc.realloc(values, 8 * n as usize, &mut self.sink)?;
-        let o = &mut self.objects[dict.index as usize];
-        o.extra = values;
-        o.aux = DICT_SPLIT | n;
+        self.set_storage(dict, values);
+        self.objects[dict.index as usize].aux = DICT_SPLIT | n;
         self.note_size(dict);
         Ok(())
     }
@@ -327,8 +326,9 @@ impl Heap {
         self.objects[dict.index as usize].aux = DICT_SPLIT | usable;
         self.note_size(dict);
         if self.profile.instance_layout == InstanceLayout::ValuesArray {
-            let values = std::mem::take(&mut self.objects[obj.index as usize].extra);
-            self.objects[dict.index as usize].extra = values;
+            let values = self.objects[obj.index as usize].extra;
+            self.set_storage(obj, 0);
+            self.set_storage(dict, values);
             self.move_attrs(obj, dict);
         }
         self.add_edge(obj, EdgeLabel::Dict, dict)?;

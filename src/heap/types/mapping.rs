@@ -144,15 +144,16 @@ impl Heap {
             return Ok(());
         };
         let nbytes = sizes::dict_keys_size(&self.profile, new_size, !general_now);
-        let reuse = (new_size == DICT_MINSIZE && !general_now).then(|| self.free_lists.pop_keys()).flatten();
+        let reuse = (new_size == DICT_MINSIZE && !general_now).then(|| self.reuse_keys()).flatten();
         let keys = match reuse {
             Some(k) => k,
             None => self.alloc.malloc(nbytes as usize, &mut self.sink)?,
         };
+        let old = self.objects[dict.index as usize].extra;
+        self.set_storage(dict, keys);
         let o = &mut self.objects[dict.index as usize];
-        let old = std::mem::replace(&mut o.extra, keys);
         let old_aux = std::mem::replace(&mut o.aux, new_size | if general_now { DICT_GENERAL_KEYS } else { 0 });
-        if old != 0 && !self.free_lists.push_keys(Kind::Dict, old_aux, old) {
+        if old != 0 && !self.keep_keys(Kind::Dict, old_aux, old) {
             self.alloc.free(old, &mut self.sink)?;
         }
         // `dictresize` compacts: entries are renumbered and dummies vanish.
@@ -221,9 +222,8 @@ impl Heap {
             if old != 0 {
                 self.alloc.free(old, &mut self.sink)?;
             }
-            let o = &mut self.objects[set.index as usize];
-            o.extra = new;
-            o.aux = new_table;
+            self.set_storage(set, new);
+            self.objects[set.index as usize].aux = new_table;
             self.dict_nentries.insert(set.index, n + 1);
             self.note_size(set);
         }

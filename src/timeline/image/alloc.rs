@@ -1,6 +1,7 @@
 //! The allocator of a replayed heap: arenas, pools with each block's state, and the raw allocator's blocks,
 //! rebuilt from block, pool and arena events.
 
+use crate::heap::ledger::{LedgerBuilder, PoolUse};
 use crate::heap::profile::{POOL_OVERHEAD, Profile, class_size};
 use crate::heap::{Addr, ArenaIndex};
 
@@ -14,12 +15,14 @@ pub struct PoolRec {
     pub class: Option<u8>,
     /// Blocks allocated (`ref.count`).
     pub nused: u16,
+    /// Σ requested bytes of its allocated blocks.
+    pub requested: u32,
     /// One bit per block: allocated or not.
     pub bits: [u64; MAX_BLOCK_WORDS],
 }
 
 impl PoolRec {
-    const NEVER_USED: PoolRec = PoolRec { class: None, nused: 0, bits: [0; MAX_BLOCK_WORDS] };
+    const NEVER_USED: PoolRec = PoolRec { class: None, nused: 0, requested: 0, bits: [0; MAX_BLOCK_WORDS] };
 
     /// Whether block `i` is allocated.
     pub fn is_allocated(&self, i: usize) -> bool {
@@ -52,6 +55,8 @@ pub struct AllocImage {
     pools: imbl::Vector<PoolRec>,
     /// The raw allocator's live blocks and their requested sizes.
     pub raw: imbl::OrdMap<Addr, u64>,
+    /// Blocks the type free lists keep, with their requested sizes.
+    pub kept: imbl::OrdMap<Addr, u32>,
     /// Arenas mapped since the start (`ntimes_arena_allocated`).
     pub arenas_allocated: u64,
     /// Arenas returned to the OS since the start.
@@ -78,6 +83,7 @@ impl AllocImage {
             by_first_pool: imbl::OrdMap::new(),
             pools: imbl::Vector::new(),
             raw: imbl::OrdMap::new(),
+            kept: imbl::OrdMap::new(),
             arenas_allocated: 0,
             arenas_freed: 0,
             arenas_highwater: 0,
@@ -161,7 +167,7 @@ impl AllocImage {
     /// A pool was initialised for `class`.
     pub fn pool_init(&mut self, pool: Addr, class: u8) {
         if let Some((_, slot)) = self.locate(pool) {
-            self.pools.set(slot, PoolRec { class: Some(class), nused: 0, bits: [0; MAX_BLOCK_WORDS] });
+            self.pools.set(slot, PoolRec { class: Some(class), nused: 0, requested: 0, bits: [0; MAX_BLOCK_WORDS] });
         }
     }
 
@@ -179,14 +185,34 @@ impl AllocImage {
         {
             p.bits[i / 64] |= 1 << (i % 64);
             p.nused += 1;
+            p.requested += nbytes;
             p.class = Some(class);
             self.blocks += 1;
             self.block_bytes += u64::from(size);
         }
     }
 
-    /// A block was freed.
-    pub fn block_free(&mut self, addr: Addr) {
+    /// A pool block was resized in place.
+    pub fn block_resize(&mut self, addr: Addr, from: u32, to: u32) {
+        if let Some((_, slot)) = self.locate(addr)
+            && let Some(p) = self.pools.get_mut(slot)
+        {
+            p.requested = p.requested - from + to;
+        }
+    }
+
+    /// A free list kept a block (`kept`) or gave one out.
+    pub fn block_kept(&mut self, addr: Addr, nbytes: u32, kept: bool) {
+        if kept {
+            self.kept.insert(addr, nbytes);
+        } else {
+            self.kept.remove(&addr);
+        }
+    }
+
+    /// A block of `nbytes` requested bytes was freed.
+    pub fn block_free(&mut self, addr: Addr, nbytes: u32) {
+        self.kept.remove(&addr);
         if let Some(n) = self.raw.remove(&addr) {
             self.raw_bytes -= n;
             return;
@@ -201,8 +227,41 @@ impl AllocImage {
         {
             p.bits[i / 64] &= !(1 << (i % 64));
             p.nused -= 1;
+            p.requested -= nbytes;
             self.blocks -= 1;
             self.block_bytes -= u64::from(size);
+        }
+    }
+
+    /// Feed the mapped arenas, their used pools and the raw blocks to the ledger, as
+    /// `Obmalloc::census` does for the live allocator.
+    pub fn census(&self, b: &mut LedgerBuilder) {
+        let mut kept_in_pools: rustc_hash::FxHashMap<usize, (u32, u64)> = Default::default();
+        for (&addr, &n) in &self.kept {
+            if let Some((_, slot)) = self.locate(addr) {
+                let e = kept_in_pools.entry(slot).or_default();
+                e.0 += 1;
+                e.1 += u64::from(n);
+            }
+        }
+        let per = self.pools_per_arena as usize;
+        for (a, ar) in self.arenas.iter().enumerate().filter(|(_, ar)| ar.addr != 0) {
+            b.arena(a as ArenaIndex, u32::from(ar.pools), !ar.addr.is_multiple_of(u64::from(self.pool_size)));
+            for slot in a * per..a * per + usize::from(ar.pools) {
+                let Some(p) = self.pools.get(slot).filter(|p| p.nused > 0) else { continue };
+                let Some(class) = p.class else { continue };
+                let (kept, kept_requested) = kept_in_pools.get(&slot).copied().unwrap_or_default();
+                b.pool(PoolUse {
+                    block_size: class_size(usize::from(class)),
+                    blocks: u32::from(p.nused),
+                    requested: u64::from(p.requested),
+                    kept,
+                    kept_requested,
+                });
+            }
+        }
+        for (addr, &n) in &self.raw {
+            b.raw(n, self.kept.contains_key(addr));
         }
     }
 

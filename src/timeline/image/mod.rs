@@ -105,11 +105,31 @@ impl Image {
         self.weak_target.get(&weakref.index).copied().filter(|&t| self.get(t).is_some())
     }
 
+    /// The memory ledger at this point, as `Heap::ledger` gives it for the live heap.
+    pub fn ledger(&self) -> crate::heap::Ledger {
+        let mut b = crate::heap::ledger::LedgerBuilder::new(
+            self.arena_size,
+            self.alloc.pool_size(),
+            self.alloc.pools_per_arena(),
+        );
+        self.alloc.census(&mut b);
+        for (id, o) in self.live_objects().filter(|(_, o)| !o.has(oflags::STATIC)) {
+            for addr in [o.addr, o.storage] {
+                if let Some(pos) = self.alloc.locate(addr).and_then(|(a, _)| b.position(a)) {
+                    b.owner(pos, id);
+                }
+            }
+        }
+        b.finish()
+    }
+
     /// Fold one event in.
     pub fn apply(&mut self, event: &Event) {
         match *event {
             Event::BlockAlloc { addr, nbytes, class } => self.alloc.block_alloc(addr, nbytes, class),
-            Event::BlockFree { addr } => self.alloc.block_free(addr),
+            Event::BlockFree { addr, nbytes } => self.alloc.block_free(addr, nbytes),
+            Event::BlockResize { addr, from, to } => self.alloc.block_resize(addr, from, to),
+            Event::BlockKept { addr, nbytes, kept } => self.alloc.block_kept(addr, nbytes, kept),
             Event::PoolInit { pool, class } => self.alloc.pool_init(pool, class),
             Event::PoolFull { .. } | Event::PoolUsed { .. } | Event::PoolEmpty { .. } => {}
             Event::ArenaNew { index, pools, addr, first_pool } => self.alloc.arena_new(index, addr, first_pool, pools),
@@ -130,6 +150,7 @@ impl Image {
                 self.live += 1;
             }
             Event::ObjSize { id, size } => self.with(id, |o| o.size = size),
+            Event::ObjStorage { id, addr } => self.with(id, |o| o.storage = addr),
             Event::ObjImmortal { id, refcnt } => self.with(id, |o| {
                 o.refcnt = refcnt;
                 o.flags |= oflags::IMMORTAL;

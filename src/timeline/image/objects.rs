@@ -155,6 +155,8 @@ pub struct ObjRec {
     pub size: u32,
     /// The object's address (`id()`).
     pub addr: Addr,
+    /// Its second block (item array, keys, table, values, frame), 0 if none.
+    pub storage: Addr,
     /// Weak references pointing at it.
     pub weakrefs: u16,
     /// Its type.
@@ -174,6 +176,7 @@ impl ObjRec {
             roots: 1,
             size: 0,
             addr,
+            storage: 0,
             weakrefs: 0,
             kind,
             flags: oflags::LIVE,
