@@ -10,8 +10,10 @@
 
 use super::ids::{ArenaIndex, ObjId};
 
-/// Objects listed per arena; `objects_total` counts them all.
-pub const LISTED_OBJECTS: usize = 32;
+/// An arena with at most this many live blocks is *sparse*: its owners are listed, since freeing a handful
+/// of objects would give it back. A denser arena gives its block count only (naming thousands helps nobody,
+/// and finding owners means a walk over every object).
+pub const SPARSE_BLOCKS: u64 = 64;
 
 /// One part of the bytes held.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
@@ -106,10 +108,16 @@ pub struct ArenaUse {
     pub live_bytes: u64,
     /// Blocks a free list keeps in it (they pin it too, until a full collection empties the lists).
     pub kept_blocks: u64,
-    /// The first [`LISTED_OBJECTS`] objects owning a live block in it, by id.
-    pub objects: Vec<ObjId>,
-    /// How many objects own a live block in it.
-    pub objects_total: u64,
+    /// For a sparse arena (at most [`SPARSE_BLOCKS`] live blocks), every object owning a live block in it, by
+    /// id; `None` for a denser one.
+    pub objects: Option<Vec<ObjId>>,
+}
+
+impl ArenaUse {
+    /// Whether its owners are listed (see [`SPARSE_BLOCKS`]).
+    pub fn is_sparse(&self) -> bool {
+        self.live_blocks <= SPARSE_BLOCKS
+    }
 }
 
 /// The ledger at one moment.
@@ -123,8 +131,9 @@ pub struct Ledger {
     pub arenas: Vec<ArenaUse>,
     /// `ARENA_SIZE`.
     pub arena_size: u64,
-    /// Bytes of blocks one arena can hold at most: its pools' usable bytes, for "how many arenas would do".
-    pub arena_capacity: u64,
+    /// Arenas the allocated blocks would fill if every pool of their size class were full: what "held"
+    /// could shrink to without fragmentation.
+    pub arenas_needed: u64,
 }
 
 impl Ledger {
@@ -143,17 +152,6 @@ impl Ledger {
         self.parts.iter().sum()
     }
 
-    /// Bytes of allocated pymalloc blocks: live, rounding and free-list blocks (free lists keep only
-    /// objects of at most 512 bytes, so their blocks are all pymalloc's).
-    pub fn block_bytes(&self) -> u64 {
-        self.part(Part::Live) + self.part(Part::Rounding) + self.part(Part::FreeLists)
-    }
-
-    /// Arenas the allocated blocks would need if they were packed tight.
-    pub fn arenas_needed(&self) -> u64 {
-        self.block_bytes().div_ceil(self.arena_capacity.max(1))
-    }
-
     /// Mapped arenas holding live blocks, the sparsest first: the ones that freeing a few objects would give
     /// back.
     pub fn pinned(&self) -> Vec<&ArenaUse> {
@@ -164,7 +162,7 @@ impl Ledger {
 
     /// Whether more arenas are mapped than the allocated blocks need: the moment "pinned" matters.
     pub fn fragmented(&self) -> bool {
-        self.arenas.len() as u64 > self.arenas_needed().max(1)
+        self.arenas.len() as u64 > self.arenas_needed.max(1)
     }
 }
 
@@ -173,6 +171,9 @@ impl Ledger {
 #[derive(Debug)]
 pub struct LedgerBuilder {
     pool_size: u64,
+    pools_per_arena: u64,
+    /// Allocated blocks per size class, for `arenas_needed`.
+    blocks_by_class: [u64; super::profile::NB_SMALL_SIZE_CLASSES],
     ledger: Ledger,
     /// The arena being walked: its free pools and whether it is unaligned.
     current: Option<(u64, bool)>,
@@ -196,15 +197,16 @@ pub struct PoolUse {
 impl LedgerBuilder {
     /// Start a ledger for arenas of `arena_size` bytes with `pools_per_arena` pools of `pool_size`.
     pub fn new(arena_size: u32, pool_size: u32, pools_per_arena: u32) -> LedgerBuilder {
-        let usable = u64::from(pool_size - super::profile::POOL_OVERHEAD);
         LedgerBuilder {
             pool_size: u64::from(pool_size),
+            pools_per_arena: u64::from(pools_per_arena),
+            blocks_by_class: [0; super::profile::NB_SMALL_SIZE_CLASSES],
             ledger: Ledger {
                 held: 0,
                 parts: [0; Part::ALL.len()],
                 arenas: Vec::new(),
                 arena_size: u64::from(arena_size),
-                arena_capacity: usable * u64::from(pools_per_arena),
+                arenas_needed: 0,
             },
             current: None,
         }
@@ -225,10 +227,11 @@ impl LedgerBuilder {
             live_blocks: 0,
             live_bytes: 0,
             kept_blocks: 0,
-            objects: Vec::new(),
-            objects_total: 0,
+            objects: None,
         });
         self.current = Some((u64::from(total_pools), unaligned));
+        // An unaligned arena has one pool fewer; "needed" assumes the worst, as new arenas would be.
+        self.pools_per_arena = self.pools_per_arena.min(u64::from(total_pools));
     }
 
     /// A pool of the current arena with at least one allocated block.
@@ -239,6 +242,9 @@ impl LedgerBuilder {
         self.add(Part::Rounding, (blocks - kept) * size - (p.requested - p.kept_requested));
         self.add(Part::FreeLists, kept * size);
         let usable = self.pool_size - u64::from(super::profile::POOL_OVERHEAD);
+        if let Some(n) = self.blocks_by_class.get_mut((p.block_size / super::profile::ALIGNMENT) as usize - 1) {
+            *n += blocks;
+        }
         self.add(Part::FreeInPools, (usable / size - blocks) * size);
         self.add(Part::PoolHeaders, u64::from(super::profile::POOL_OVERHEAD));
         self.add(Part::Quantization, usable % size);
@@ -271,28 +277,72 @@ impl LedgerBuilder {
         self.add(if kept { Part::FreeLists } else { Part::Raw }, requested);
     }
 
-    /// Object `id` owns a live block in the arena at position `arena_pos` of the walk (as
-    /// [`LedgerBuilder::position`] found). Objects come in id order, so a repeat is the previous one.
-    pub fn owner(&mut self, arena_pos: usize, id: ObjId) {
-        let Some(a) = self.ledger.arenas.get_mut(arena_pos) else { return };
-        if a.objects.last() == Some(&id) {
-            return;
-        }
-        a.objects_total += 1;
-        if a.objects.len() < LISTED_OBJECTS {
-            a.objects.push(id);
-        }
-    }
-
-    /// The walk position of arena slot `arena` (arenas are walked in slot order).
-    pub fn position(&self, arena: ArenaIndex) -> Option<usize> {
-        self.ledger.arenas.binary_search_by_key(&arena, |a| a.arena).ok()
-    }
-
-    /// The finished ledger.
-    pub fn finish(mut self) -> Ledger {
+    /// Once the arenas are walked: the sparse arenas, whose owners are then reported with
+    /// [`LedgerBuilder::owner`]. `base` gives an arena slot's base address. Empty when no arena is sparse
+    /// (no owner walk is needed).
+    pub fn sparse_arenas(&mut self, base: impl Fn(ArenaIndex) -> u64) -> SparseArenas {
         self.end_arena();
+        let size = self.ledger.arena_size;
+        let mut spans = Vec::new();
+        for (pos, a) in self.ledger.arenas.iter_mut().enumerate().filter(|(_, a)| a.is_sparse()) {
+            a.objects = Some(Vec::new());
+            spans.push((base(a.arena), pos as u32));
+        }
+        spans.sort_unstable();
+        let lo = spans.first().map_or(0, |s| s.0);
+        let hi = spans.last().map_or(0, |s| s.0 + size);
+        SparseArenas { spans, lo, hi, size }
+    }
+
+    /// Object `id` owns a live block in the sparse arena at walk position `pos` (from
+    /// [`SparseArenas::find`]).
+    pub fn owner(&mut self, pos: u32, id: ObjId) {
+        if let Some(list) = self.ledger.arenas.get_mut(pos as usize).and_then(|a| a.objects.as_mut()) {
+            list.push(id);
+        }
+    }
+
+    /// The finished ledger (each sparse arena's owners in id order, once each).
+    pub fn finish(mut self) -> Ledger {
+        for list in self.ledger.arenas.iter_mut().filter_map(|a| a.objects.as_mut()) {
+            list.sort_unstable_by_key(|id| id.index);
+            list.dedup();
+        }
+        self.end_arena();
+        let usable = self.pool_size - u64::from(super::profile::POOL_OVERHEAD);
+        let pools: u64 = (self.blocks_by_class.iter().enumerate())
+            .map(|(c, &n)| n.div_ceil(usable / u64::from(super::profile::class_size(c))))
+            .sum();
+        self.ledger.arenas_needed = pools.div_ceil(self.pools_per_arena.max(1));
         self.ledger
+    }
+}
+
+/// The address spans of the sparse arenas, for the owner walk: a million objects are each checked against
+/// them, so a miss outside all of them costs two compares.
+#[derive(Debug)]
+pub struct SparseArenas {
+    /// (base address, walk position), by address.
+    spans: Vec<(u64, u32)>,
+    lo: u64,
+    hi: u64,
+    size: u64,
+}
+
+impl SparseArenas {
+    /// Whether there is no sparse arena (and so no owner to look for).
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The walk position of the sparse arena holding `addr`.
+    pub fn find(&self, addr: u64) -> Option<u32> {
+        if addr < self.lo || addr >= self.hi {
+            return None;
+        }
+        let i = self.spans.partition_point(|&(base, _)| base <= addr).checked_sub(1)?;
+        let (base, pos) = self.spans[i];
+        (addr - base < self.size).then_some(pos)
     }
 }
 
@@ -302,14 +352,13 @@ impl super::Heap {
         let p = &self.profile;
         let mut b = LedgerBuilder::new(p.arena_size, p.pool_size, p.max_pools_in_arena());
         self.alloc.census(&mut b, self.free_lists.held());
-        for id in self.object_ids() {
-            let o = &self.objects[id.index as usize];
-            if o.is_static() {
-                continue;
-            }
-            for addr in [o.block, o.extra] {
-                if let Some(pos) = self.alloc.arena_of(addr).and_then(|a| b.position(a)) {
-                    b.owner(pos, id);
+        let sparse = b.sparse_arenas(|a| self.alloc.arena_base(a));
+        if !sparse.is_empty() {
+            for (i, o) in self.objects.iter().enumerate().filter(|(_, o)| o.live) {
+                for addr in [o.block, o.extra] {
+                    if let Some(pos) = sparse.find(addr) {
+                        b.owner(pos, ObjId { index: i as u32, generation: o.slot_gen });
+                    }
                 }
             }
         }

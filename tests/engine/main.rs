@@ -8,6 +8,7 @@ mod gc_314;
 mod gc_cases;
 mod gc_property;
 mod key_index;
+mod ledger;
 mod limits;
 mod mallocstats;
 mod property;

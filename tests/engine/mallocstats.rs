@@ -226,3 +226,42 @@ fn mallocstats_numbers_are_what_the_real_module_parses() {
         assert_eq!(ours, theirs, "{file}");
     }
 }
+
+/// The number on the dump line starting with `label` (the `= N` of a `printone` line).
+fn dump_value(d: &Dump, label: &str) -> u64 {
+    d.text.iter().find(|l| l.starts_with(label)).map(|l| value(l)).unwrap_or_else(|| panic!("no line {label:?}"))
+}
+
+/// The memory ledger of each rebuilt dump says what the real dump implies: arenas × size held (no raw blocks
+/// were made), the bytes in allocated blocks split into live, rounding and free-list blocks, "available
+/// blocks" as free space in pools, and the unused pools as empty pools plus wholly free arenas.
+#[test]
+fn the_ledger_of_a_real_dump_adds_up_to_what_the_dump_says() {
+    use heapscope::heap::Part;
+    for (file, v) in CASES {
+        let (h, d, _keep) = replica(file, v);
+        let l = h.ledger();
+        let arena_bytes = d.current * u64::from(h.profile().arena_size);
+        assert_eq!(l.held, arena_bytes + h.allocator().stats().raw_bytes, "{file}: held");
+        assert_eq!(l.sum(), l.held, "{file}: parts add up");
+        let allocated = dump_value(&d, "# bytes in allocated blocks");
+        assert_eq!(l.part(Part::Live) + l.part(Part::Rounding) + l.part(Part::FreeLists), allocated, "{file}");
+        assert_eq!(l.part(Part::FreeInPools), dump_value(&d, "# bytes in available blocks"), "{file}");
+        let unused = d.text.iter().find(|t| t.contains("unused pools *")).map(|t| value(t)).unwrap();
+        let free_arena_alignment = l.arenas.iter().filter(|a| a.used_pools == 0).count() as u64
+            * u64::from(h.profile().pool_size)
+            * u64::from(h.profile().arena_misalignment != 0);
+        assert_eq!(l.part(Part::EmptyPools) + l.part(Part::FreeArenas), unused + free_arena_alignment, "{file}");
+        assert_eq!(l.part(Part::PoolHeaders), dump_value(&d, "# bytes lost to pool headers"), "{file}");
+        assert_eq!(l.part(Part::Quantization), dump_value(&d, "# bytes lost to quantization"), "{file}");
+        assert_eq!(
+            l.part(Part::ArenaAlignment) + free_arena_alignment,
+            dump_value(&d, "# bytes lost to arena alignment"),
+            "{file}"
+        );
+        let kept: u64 = d.free.iter().filter(|(n, _)| simulated(n)).map(|(_, &c)| c).sum();
+        let kept_blocks: u64 = l.arenas.iter().map(|a| a.kept_blocks).sum();
+        assert_eq!(kept_blocks, kept, "{file}: free-list blocks");
+        assert_eq!(l.arenas.len() as u64, d.current, "{file}: one entry per mapped arena");
+    }
+}

@@ -53,7 +53,10 @@ impl Obmalloc {
             for pool in ao.pools.iter().filter(|p| p.szidx != DUMMY_SIZE_IDX) {
                 let sum: u32 = pool.requested.iter().map(|&n| u32::from(n)).sum();
                 if sum != pool.requested_total {
-                    return Some(format!("pool at {:#x}: requested {} but blocks sum to {sum}", ao.address, pool.requested_total));
+                    return Some(format!(
+                        "pool at {:#x}: requested {} but blocks sum to {sum}",
+                        ao.address, pool.requested_total
+                    ));
                 }
             }
         }
@@ -63,5 +66,10 @@ impl Obmalloc {
     /// The arena slot holding a pymalloc block (`None` for raw blocks).
     pub fn arena_of(&self, addr: Addr) -> Option<ArenaIndex> {
         self.locate(addr).map(|(key, _)| key.arena)
+    }
+
+    /// The base address of arena slot `arena` (0 if not mapped).
+    pub fn arena_base(&self, arena: ArenaIndex) -> Addr {
+        self.arenas.slots.get(arena as usize).map_or(0, |ao| ao.address)
     }
 }

@@ -113,10 +113,13 @@ impl Image {
             self.alloc.pools_per_arena(),
         );
         self.alloc.census(&mut b);
-        for (id, o) in self.live_objects().filter(|(_, o)| !o.has(oflags::STATIC)) {
-            for addr in [o.addr, o.storage] {
-                if let Some(pos) = self.alloc.locate(addr).and_then(|(a, _)| b.position(a)) {
-                    b.owner(pos, id);
+        let sparse = b.sparse_arenas(|a| self.alloc.arenas.get(a as usize).map_or(0, |r| r.addr));
+        if !sparse.is_empty() {
+            for (id, o) in self.live_objects() {
+                for addr in [o.addr, o.storage] {
+                    if let Some(pos) = sparse.find(addr) {
+                        b.owner(pos, id);
+                    }
                 }
             }
         }
