@@ -462,7 +462,7 @@ fn export(file: &Path, step: Option<usize>, format: ExportFormat, limits: LimitF
             let heap = interp.runtime().heap.borrow();
             match format {
                 ExportFormat::Dot => out!("{}", scenario::export::dot(&heap)),
-                ExportFormat::Json => outln!("{}", scenario::export::json(&heap)),
+                ExportFormat::Json => outln!("{}", scenario::export::json(&heap, &interp.bindings())),
             }
             ExitCode::SUCCESS
         }

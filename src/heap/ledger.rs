@@ -15,6 +15,15 @@ use super::ids::{ArenaIndex, ObjId};
 /// and finding owners means a walk over every object).
 pub const SPARSE_BLOCKS: u64 = 64;
 
+/// Bytes as reports print them: B, KiB, MiB.
+pub fn human_bytes(b: u64) -> String {
+    match b {
+        0..1024 => format!("{b} B"),
+        1024..1_048_576 => format!("{:.1} KiB", b as f64 / 1024.0),
+        _ => format!("{:.1} MiB", b as f64 / 1_048_576.0),
+    }
+}
+
 /// One part of the bytes held.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
 pub enum Part {
@@ -160,9 +169,10 @@ impl Ledger {
         v
     }
 
-    /// Whether more arenas are mapped than the allocated blocks need: the moment "pinned" matters.
+    /// Whether more arenas hold live blocks than those blocks need: the moment "pinned" matters. (The one
+    /// wholly free arena 3.9+ keeps is not fragmentation; it is its own part.)
     pub fn fragmented(&self) -> bool {
-        self.arenas.len() as u64 > self.arenas_needed.max(1)
+        self.arenas.iter().filter(|a| a.used_pools > 0).count() as u64 > self.arenas_needed.max(1)
     }
 }
 

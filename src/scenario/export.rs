@@ -77,11 +77,13 @@ struct JsonHeap {
     gc_count: [u32; 3],
     arenas: u64,
     bytes_in_blocks: u64,
+    memory: super::memory::Memory,
     objects: Vec<JsonObject>,
 }
 
-/// The whole heap state as JSON: every object with its edges, and the allocator and collector totals.
-pub fn json(h: &Heap) -> String {
+/// The whole heap state as JSON: every object with its edges, the allocator and collector totals, and the
+/// memory ledger (as the JSON report has it per step); `bindings` name who holds what.
+pub fn json(h: &Heap, bindings: &[(String, ObjId)]) -> String {
     let objects = h
         .object_ids()
         .map(|id| {
@@ -109,6 +111,7 @@ pub fn json(h: &Heap) -> String {
         gc_count: h.gc_count(),
         arenas: stats.arenas_current,
         bytes_in_blocks: stats.allocated_bytes,
+        memory: super::memory::Memory::of(h, bindings),
         objects,
     };
     serde_json::to_string_pretty(&state).expect("heap state serializes")

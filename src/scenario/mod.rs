@@ -7,6 +7,7 @@ pub mod format;
 pub mod input;
 pub mod junit;
 pub mod load;
+pub mod memory;
 pub mod python;
 pub mod report;
 pub mod runner;

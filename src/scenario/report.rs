@@ -38,6 +38,10 @@ pub fn render_of(r: &Report, total: usize) -> String {
                 n => format!(" ({} of them kept on free lists)", thousands(n)),
             }
         );
+        let _ = writeln!(out, "  memory: {}", s.memory.summary());
+        for line in s.memory.pinning() {
+            let _ = writeln!(out, "    {line}");
+        }
         let runs: u64 = e.collections.iter().sum();
         if runs > 0 {
             let per: Vec<String> = e

@@ -56,6 +56,8 @@ pub struct StepReport {
     pub narration: String,
     /// What it did.
     pub effect: Effect,
+    /// What the allocator holds afterwards, and what pins it.
+    pub memory: super::memory::Memory,
     /// What `print`, `debug` and `sys::debugmallocstats` wrote.
     pub log: Vec<String>,
     /// The expectations.
@@ -380,6 +382,7 @@ fn run_steps(
         }
         observer.after_run(i, interp);
         let log = std::mem::take(&mut *interp.runtime().log.borrow_mut());
+        let memory = super::memory::Memory::of(&interp.runtime().heap.borrow(), &interp.bindings());
         let effect = {
             let h = interp.runtime().heap.borrow();
             let after = snapshot(&h);
@@ -430,7 +433,8 @@ fn run_steps(
             };
             checks.push(Check { expr: expr.clone(), passed: result && !changed, detail, line: origin.line });
         }
-        let report = StepReport { title: step.title.clone(), narration: step.narration.clone(), effect, log, checks };
+        let report =
+            StepReport { title: step.title.clone(), narration: step.narration.clone(), effect, memory, log, checks };
         observer.step_done(i, &report, interp);
         steps.push(report);
     }

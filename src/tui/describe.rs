@@ -93,14 +93,7 @@ pub fn compact(v: u64, width: usize) -> String {
     if one.len() <= width { one } else { format!("{x:.0}{unit}") }
 }
 
-/// Bytes in B, KiB, MiB.
-pub fn bytes(b: u64) -> String {
-    match b {
-        0..1024 => format!("{b} B"),
-        1024..1_048_576 => format!("{:.1} KiB", b as f64 / 1024.0),
-        _ => format!("{:.1} MiB", b as f64 / 1_048_576.0),
-    }
-}
+pub use crate::heap::ledger::human_bytes as bytes;
 
 fn cause(r: &Recording, c: Cause) -> String {
     match c {
