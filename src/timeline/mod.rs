@@ -10,6 +10,7 @@ pub mod image;
 pub mod marks;
 pub mod recorder;
 pub mod recording;
+pub mod samples;
 pub mod verify;
 
 pub use image::Image;

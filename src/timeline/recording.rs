@@ -4,6 +4,7 @@
 use super::codec::{CodecState, Decoder};
 use super::image::Image;
 use super::marks::{FrameOp, Frames, Mark};
+use super::samples::{Samples, Totals};
 use crate::heap::profile::{Profile, PyVersion};
 use crate::heap::{Name, ObjId, Value};
 use crate::scenario::ScenarioError;
@@ -14,9 +15,6 @@ use std::path::PathBuf;
 /// A checkpoint every this many events: a seek replays at most this many (measured: at most 15 ms on a
 /// 14-million-event recording), and checkpoints cost about 5 bytes per event (`cargo bench --bench timeline`).
 pub const CHECKPOINT_EVERY: u64 = 1 << 16;
-/// The chart keeps between this many and twice as many samples, however long the run: when there are more,
-/// neighbours merge (keeping the larger totals).
-const SAMPLES: usize = 1 << 16;
 /// A snapshot of the frames every this many marks.
 const FRAMES_EVERY: usize = 512;
 
@@ -108,17 +106,6 @@ pub struct Batch {
     pub end: Option<End>,
 }
 
-/// Heap totals from a mark on, for the timeline chart: the most seen until the next sample.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Sample {
-    /// Events before the mark.
-    pub event: u64,
-    /// Bytes in allocated blocks (pymalloc and raw), at most.
-    pub bytes: u64,
-    /// Live objects, at most.
-    pub live: u64,
-}
-
 /// A position in the stream with the heap rebuilt there.
 #[derive(Clone, Debug)]
 pub struct Cursor {
@@ -157,12 +144,8 @@ pub struct Recording {
     pub steps: Vec<(usize, StepReport)>,
     /// How the run ended (`None`: still running).
     pub end: Option<End>,
-    /// Totals over time (see [`Sample`]).
-    pub samples: Vec<Sample>,
-    /// The most bytes in use, and the most live objects, seen so far.
-    pub peak: (u64, u64),
-    /// Events between samples (doubled whenever the samples merge).
-    spacing: u64,
+    /// Totals over time, for the chart.
+    pub samples: Samples,
     checkpoints: Vec<Cursor>,
     head: Cursor,
 }
@@ -187,9 +170,7 @@ impl Recording {
             labels: FxHashMap::default(),
             steps: Vec::new(),
             end: None,
-            samples: Vec::new(),
-            peak: (0, 0),
-            spacing: 1,
+            samples: Samples::default(),
             checkpoints: vec![start.clone()],
             head: start,
         }
@@ -229,7 +210,7 @@ impl Recording {
         for mark in batch.marks {
             self.advance_head(mark.event);
             self.marks.push(mark);
-            self.sample(mark.event);
+            self.samples.note(mark.event, Totals::of(&self.head.image));
             if (self.marks.len() - 1).is_multiple_of(FRAMES_EVERY) {
                 let i = self.marks.len() - 1;
                 let frames = self.frames_after(i);
@@ -238,34 +219,9 @@ impl Recording {
         }
         self.advance_head(self.events);
         if batch.end.is_some() {
+            // What the last statement did after the last mark (a bulk free, say) is part of the run.
+            self.samples.note(self.events, Totals::of(&self.head.image));
             self.end = batch.end;
-        }
-    }
-
-    /// Note the head's totals at `event`: a new sample, or into the last one while it is closer than the
-    /// spacing; past `2 * SAMPLES` samples, pairs merge and the spacing doubles.
-    fn sample(&mut self, event: u64) {
-        let img = &self.head.image;
-        let (bytes, live) = (img.alloc.bytes_in_use(), img.live);
-        self.peak = (self.peak.0.max(bytes), self.peak.1.max(live));
-        match self.samples.last_mut() {
-            Some(s) if event - s.event < self.spacing => {
-                s.bytes = s.bytes.max(bytes);
-                s.live = s.live.max(live);
-            }
-            _ => self.samples.push(Sample { event, bytes, live }),
-        }
-        if self.samples.len() > 2 * SAMPLES {
-            self.samples = self
-                .samples
-                .chunks(2)
-                .map(|p| Sample {
-                    event: p[0].event,
-                    bytes: p.iter().map(|s| s.bytes).max().unwrap_or(0),
-                    live: p.iter().map(|s| s.live).max().unwrap_or(0),
-                })
-                .collect();
-            self.spacing *= 2;
         }
     }
 

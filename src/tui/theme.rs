@@ -63,6 +63,11 @@ impl Theme {
         )
     }
 
+    /// Bytes held from the OS (the Timeline's top line, the Memory view's held parts).
+    pub fn held(&self) -> Style {
+        self.pick(Style::new().fg(Color::Magenta), Style::new())
+    }
+
     /// Good news (an expectation that held).
     pub fn good(&self) -> Style {
         self.pick(Style::new().fg(Color::Green), Style::new())

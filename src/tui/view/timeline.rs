@@ -1,4 +1,4 @@
-//! The Timeline panel: bytes in use and live objects over the whole run with the cursor on them, and the
+//! The Timeline panel: bytes held, bytes in use and live objects over the whole run with the cursor on them, and the
 //! event log around the cursor, each event with its cause.
 
 use super::layout::Areas;
@@ -48,33 +48,38 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = app.ui.theme;
     let s = &app.session;
     let samples = &s.recording.samples;
-    let (max_bytes, max_live) = (s.recording.peak.0.max(1), s.recording.peak.1.max(1));
+    let peak = samples.peak;
     let title = Line::from(vec![
         Span::raw(" Timeline · "),
-        Span::styled("bytes in use", t.accent()),
-        Span::raw(format!(" (max {}) · ", bytes(max_bytes))),
+        Span::styled("held", t.held()),
+        Span::raw(format!(" (max {}) · ", bytes(peak.held))),
+        Span::styled("in use", t.accent()),
+        Span::raw(format!(" (max {}) · ", bytes(peak.bytes))),
         Span::styled("live objects", t.good()),
-        Span::raw(format!(" (max {}) ", n(max_live))),
+        Span::raw(format!(" (max {}) ", n(peak.live))),
     ]);
     let block = panel(app, Panel::Timeline, title);
     f.render_widget(block, area);
     let (chart_area, log_area) = split(area);
-    let end = s.recording.events().max(1) as f64;
-    // At most two points per column: the largest of the samples falling in it.
+    let end = s.recording.events().max(1);
+    // Two points per column (braille), each the range of the samples in it: falls show as well as peaks.
     let columns = (chart_area.width as usize * 2).max(1);
-    let mut b_pts: Vec<(f64, f64)> = Vec::with_capacity(columns);
-    let mut l_pts: Vec<(f64, f64)> = Vec::with_capacity(columns);
-    for chunk in samples.chunks(samples.len().div_ceil(columns).max(1)) {
-        let x = chunk[0].event as f64;
-        let (b, l) = chunk.iter().fold((0, 0), |(b, l), s| (b.max(s.bytes), l.max(s.live)));
-        b_pts.push((x, 100.0 * b as f64 / max_bytes as f64));
-        l_pts.push((x, 100.0 * l as f64 / max_live as f64));
-    }
+    // Held and in use share a scale (in use never exceeds held); live objects have their own.
+    let scale = |pts: Vec<(f64, f64)>, max: u64| -> Vec<(f64, f64)> {
+        pts.into_iter().map(|(x, y)| (x, 100.0 * y / max.max(1) as f64)).collect()
+    };
+    let held_pts = scale(samples.points(columns, end, |t| t.held), peak.held);
+    let b_pts = scale(samples.points(columns, end, |t| t.bytes), peak.held);
+    let l_pts = scale(samples.points(columns, end, |t| t.live), peak.live);
+    let end = end as f64;
     let x = s.cursor.event as f64;
     let cursor = [(x, 0.0), (x, 100.0)];
+    let line =
+        |style, data| Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(style).data(data);
     let datasets = vec![
-        Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(t.accent()).data(&b_pts),
-        Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(t.good()).data(&l_pts),
+        line(t.held(), &held_pts),
+        line(t.accent(), &b_pts),
+        line(t.good(), &l_pts),
         Dataset::default().marker(Marker::Block).graph_type(GraphType::Line).style(t.text()).data(&cursor),
     ];
     let chart =
