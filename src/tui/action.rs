@@ -67,6 +67,8 @@ pub enum Action {
     Collect,
     /// Make the focused panel fill the screen, or give it back.
     Maximize,
+    /// Show the memory ledger in the Pools panel, or the pool map again.
+    Memory,
     /// A click at a cell.
     Click(u16, u16),
     /// The wheel, at a cell: up (`true`) or down.
@@ -114,6 +116,7 @@ pub const KEYS: &[Key] = &[
     key("tab ⇧tab", "next / previous panel", When::Always, "focus"),
     key("↑↓ PgUp PgDn", "move the selection", When::Always, ""),
     key("g", "run gc.collect() here", When::Always, "collect"),
+    key("m", "memory: where the bytes held are", When::Always, "memory"),
     key("z", "maximize the panel", When::Always, ""),
     key("?", "this help", When::Always, "help"),
     key("q", "quit", When::Always, "quit"),
@@ -123,7 +126,7 @@ pub const KEYS: &[Key] = &[
     key("enter", "expand / collapse the node", When::Detail, "expand"),
     key("o", "show the node's object", When::Detail, "show"),
     key("esc", "back to the table", When::Detail, "back"),
-    key("enter esc", "zoom in / out", When::In(Panel::Pools), "zoom"),
+    key("enter esc", "zoom in / out; in memory: the arena's objects", When::In(Panel::Pools), "zoom"),
     key("enter", "go to the selected event", When::In(Panel::Timeline), "go"),
     key("enter esc", "keep / clear the filter", When::Typing, "keep/clear"),
 ];
@@ -196,6 +199,7 @@ pub fn from_key(k: KeyEvent, ui: &Ui) -> Option<Action> {
         KeyCode::Char('S') => Action::Reverse,
         KeyCode::Char('g') => Action::Collect,
         KeyCode::Char('z') => Action::Maximize,
+        KeyCode::Char('m') => Action::Memory,
         _ => return None,
     })
 }

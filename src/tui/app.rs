@@ -60,6 +60,9 @@ pub struct Cache {
     log_key: Option<(u64, u64)>,
     /// Events around the cursor: (index, event).
     pub log: Vec<(u64, Event)>,
+    ledger_key: Option<(u64, u64, Option<usize>)>,
+    /// The memory ledger at the cursor, while the Memory view shows.
+    pub ledger: Option<super::memory::MemoryView>,
 }
 
 /// Session, UI and caches.
@@ -102,6 +105,23 @@ impl App {
         }
         self.refresh_detail();
         self.refresh_log();
+        self.refresh_ledger();
+    }
+
+    /// The ledger is worked out only while the Memory view shows, once per position.
+    fn refresh_ledger(&mut self) {
+        if self.ui.zoom != super::state::Zoom::Memory {
+            (self.cache.ledger, self.cache.ledger_key) = (None, None);
+            return;
+        }
+        let s = &self.session;
+        let key = (s.generation, s.cursor.event, s.mark);
+        if self.cache.ledger_key != Some(key) {
+            self.cache.ledger = Some(super::memory::MemoryView::of(&s.recording, &s.cursor.image, &self.cache.names));
+            self.cache.ledger_key = Some(key);
+            let pinned = self.cache.ledger.as_ref().map_or(0, |m| m.pinned.len());
+            self.ui.pool_cell = self.ui.pool_cell.min(pinned.saturating_sub(1));
+        }
     }
 
     /// Keep the selected object selected when the rows change; else keep the row number in range.
@@ -221,6 +241,7 @@ fn rows(s: &Session, ui: &Ui, names: &FxHashMap<ObjId, Vec<String>>) -> Vec<u32>
                 names: &bound,
                 tracked: o.has(crate::timeline::image::oflags::TRACKED),
                 garbage: o.has(crate::timeline::image::oflags::GARBAGE),
+                arenas: [o.addr, o.storage].map(|a| img.alloc.locate(a).map(|(arena, _)| arena)),
             };
             if !q.matches(&facts) {
                 continue;

@@ -7,6 +7,7 @@
 pub mod action;
 pub mod app;
 pub mod describe;
+pub mod memory;
 pub mod query;
 pub mod session;
 pub mod state;

@@ -1,7 +1,8 @@
 //! The Objects panel's filter: `type=list refcount>1 gen=2`, every term must hold.
 //!
 //! A term is `field op value` with `op` one of `= != > < >= <= ~` (`~`: contains); a bare word is a type name,
-//! or one of the flags `tracked untracked immortal garbage named`.
+//! or one of the flags `tracked untracked immortal garbage named`. `arena=7` keeps the objects with a block
+//! (their own or their storage: a list's item array, a dict's keys) in arena 7.
 
 use std::fmt;
 
@@ -26,6 +27,8 @@ pub struct Facts<'a> {
     pub tracked: bool,
     /// In `gc.garbage`.
     pub garbage: bool,
+    /// The arenas of its pymalloc blocks: its own and its storage's (`None`: not in an arena).
+    pub arenas: [Option<u32>; 2],
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +51,7 @@ enum Field {
     Gen,
     Weak,
     Name,
+    Arena,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -72,7 +76,7 @@ impl fmt::Display for QueryError {
     }
 }
 
-const FIELDS: &str = "type, refcount, size, gen, weak, name, id";
+const FIELDS: &str = "type, refcount, size, gen, weak, name, id, arena";
 const FLAGS: [&str; 5] = ["tracked", "untracked", "immortal", "garbage", "named"];
 
 fn field(name: &str) -> Option<Field> {
@@ -84,6 +88,7 @@ fn field(name: &str) -> Option<Field> {
         "gen" | "generation" => Field::Gen,
         "weak" | "weakrefs" => Field::Weak,
         "name" | "names" => Field::Name,
+        "arena" => Field::Arena,
         _ => return None,
     })
 }
@@ -120,7 +125,7 @@ impl Query {
             if value.is_empty() {
                 return Err(QueryError(format!("`{word}`: a value is missing after the operator")));
             }
-            let numeric = matches!(f, Field::Id | Field::Refcount | Field::Size | Field::Weak);
+            let numeric = matches!(f, Field::Id | Field::Refcount | Field::Size | Field::Weak | Field::Arena);
             if numeric && op != Op::Contains && value.parse::<u64>().is_err() {
                 return Err(QueryError(format!("`{name}` compares numbers; `{value}` is not one")));
             }
@@ -153,6 +158,13 @@ impl Query {
                 // `gc.freeze()` puts objects in the permanent generation; the table says frozen.
                 Field::Gen if v.eq_ignore_ascii_case("permanent") => text(r.generation, *op, "frozen"),
                 Field::Gen => text(r.generation, *op, v),
+                Field::Arena => {
+                    let mut arenas = r.arenas.iter().flatten().map(|&a| u64::from(a));
+                    match op {
+                        Op::Ne => arenas.all(|a| number(a, Op::Ne, v)),
+                        _ => arenas.any(|a| number(a, *op, v)),
+                    }
+                }
                 Field::Name => match op {
                     Op::Ne => r.names.iter().all(|n| !text(n, Op::Eq, v)),
                     _ => r.names.iter().any(|n| text(n, *op, v)),
@@ -203,6 +215,7 @@ mod tests {
             names,
             tracked: true,
             garbage: false,
+            arenas: [Some(3), Some(5)],
         }
     }
 
@@ -231,12 +244,20 @@ mod tests {
         case("gen!=permanent", true);
         case("type~is", true);
         case("dict", false);
+        case("arena=5", true);
+        case("arena=3", true);
+        case("arena=4", false);
+        case("arena!=4", true);
+        case("arena!=3", false);
     }
 
     #[test]
     fn mistakes_are_explained() {
         let err = |q| Query::parse(q).unwrap_err().0;
-        assert_eq!(err("colour=red"), "unknown field `colour` (fields: type, refcount, size, gen, weak, name, id)");
+        assert_eq!(
+            err("colour=red"),
+            "unknown field `colour` (fields: type, refcount, size, gen, weak, name, id, arena)"
+        );
         assert_eq!(err("refcount>many"), "`refcount` compares numbers; `many` is not one");
         assert_eq!(err("size="), "`size=`: a value is missing after the operator");
         assert_eq!(err("size!5"), "`size!5`: expected one of = != > < >= <= ~ after `size`");

@@ -116,6 +116,8 @@ pub enum Zoom {
     Arena(u32),
     /// One pool's blocks.
     Pool(u32, usize),
+    /// The memory ledger: what is held, part by part, and the arenas live blocks pin (the selection).
+    Memory,
 }
 
 /// Which way a detail tree goes.

@@ -105,6 +105,25 @@ impl Theme {
         Style::new().fg(c)
     }
 
+    /// A part of the memory ledger, in the Memory view's bar and legend: its character (distinct without
+    /// colour too) and colour. Live parts are solid, what is held but unused is shaded lighter.
+    pub fn part(&self, part: crate::heap::Part) -> (char, Style) {
+        use crate::heap::Part;
+        let (ch, c) = match part {
+            Part::Live => ('█', Color::Green),
+            Part::Rounding => ('▓', Color::LightGreen),
+            Part::Raw => ('▆', Color::Cyan),
+            Part::FreeLists => ('▒', Color::Yellow),
+            Part::FreeInPools => ('░', Color::Magenta),
+            Part::EmptyPools => ('▚', Color::Blue),
+            Part::FreeArenas => ('▞', Color::Red),
+            Part::PoolHeaders => ('▪', Color::Gray),
+            Part::Quantization => (':', Color::Gray),
+            Part::ArenaAlignment => ('·', Color::DarkGray),
+        };
+        (ch, if self.color { Style::new().fg(c) } else { Style::new() })
+    }
+
     /// The character of a heat-map cell at `fill`: `·` empty, then `░▒▓█`.
     pub fn heat_char(fill: f64) -> char {
         match fill {

@@ -73,6 +73,12 @@ pub fn update(app: &mut App, action: Action) {
             app.ui.message = Some((said, false));
         }
         Action::Maximize => app.ui.maximized = !app.ui.maximized,
+        Action::Memory => {
+            let ui = &mut app.ui;
+            ui.zoom = if ui.zoom == Zoom::Memory && ui.focus == Panel::Pools { Zoom::Arenas } else { Zoom::Memory };
+            ui.focus = Panel::Pools;
+            ui.pool_cell = 0;
+        }
         Action::Click(x, y) => click(app, x, y),
         Action::Wheel(x, y, up) => {
             if let Some(p) = panel_at(&areas(screen(app), &app.ui, app.collecting()), x, y) {
@@ -152,7 +158,7 @@ fn back(app: &mut App) {
                 ui.pool_cell = a as usize;
                 Zoom::Arenas
             }
-            Zoom::Arenas => Zoom::Arenas,
+            Zoom::Arenas | Zoom::Memory => Zoom::Arenas,
         };
     } else if ui.maximized {
         ui.maximized = false;
@@ -177,7 +183,10 @@ fn move_selection(app: &mut App, delta: i64) {
             }
         },
         Panel::Pools => {
-            let n = super::view::pools::cells(&app.session.cursor.image, ui.zoom);
+            let n = match ui.zoom {
+                Zoom::Memory => app.cache.ledger.as_ref().map_or(0, |m| m.pinned.len()),
+                z => super::view::pools::cells(&app.session.cursor.image, z),
+            };
             ui.pool_cell = step(ui.pool_cell, delta, n);
         }
         Panel::Gc => ui.gc_row = step(ui.gc_row, delta, app.session.cursor.image.gc.gc_refs.len()),
@@ -218,6 +227,16 @@ fn enter(app: &mut App) {
                 }
             }
         },
+        Panel::Pools if ui.zoom == Zoom::Memory => {
+            let Some(a) = app.cache.ledger.as_ref().and_then(|m| m.pinned.get(ui.pool_cell)) else { return };
+            let o = &mut ui.objects;
+            o.filter = format!("arena={}", a.arena);
+            o.query = Query::parse(&o.filter).unwrap_or_default();
+            o.error = None;
+            ui.detail = None;
+            ui.focus = Panel::Objects;
+            ui.message = Some((format!("arena {}'s objects; / esc clears the filter", a.arena), false));
+        }
         Panel::Pools => {
             let img = &app.session.cursor.image;
             let before = ui.zoom;

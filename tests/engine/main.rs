@@ -25,4 +25,5 @@ mod support;
 mod timeline;
 mod tmux;
 mod tui;
+mod tui_memory;
 mod twins;

@@ -81,6 +81,12 @@ fn the_view_steps_forwards_and_back_in_a_real_terminal_and_restores_it() {
     s.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(200));
     assert!(!s.screen().contains("Anywhere"), "the help closed");
+    // The Memory view, drawn at the step's end where the ledger must be the one of that position.
+    s.keys(&["L"]);
+    s.wait_for("step 2/4 · line 35");
+    s.keys(&["h", "m"]);
+    let memory = s.wait_for("Pools · memory · held 1.0 MiB");
+    assert!(memory.contains("1 arena with live blocks"), "{memory}");
     s.keys(&["q"]);
     let after = s.wait_for("MODES-END");
     assert!(after.contains("EXIT=0"), "{after}");

@@ -16,7 +16,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::Duration;
 
-fn app(scenario: &str, size: (u16, u16)) -> App {
+pub(crate) fn app(scenario: &str, size: (u16, u16)) -> App {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(scenario);
     let loaded = load(&path).unwrap();
     let recording = record(&loaded, Vec::new());
@@ -25,13 +25,13 @@ fn app(scenario: &str, size: (u16, u16)) -> App {
     App::new(Session::recorded(loaded, recording), ui)
 }
 
-fn act(app: &mut App, actions: &[Action]) {
+pub(crate) fn act(app: &mut App, actions: &[Action]) {
     for &a in actions {
         update(app, a);
     }
 }
 
-fn screen(app: &App) -> String {
+pub(crate) fn screen(app: &App) -> String {
     let (w, h) = app.ui.size;
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| view::draw(f, app)).unwrap();
@@ -39,7 +39,7 @@ fn screen(app: &App) -> String {
 }
 
 #[track_caller]
-fn at(app: &App, want: &str) {
+pub(crate) fn at(app: &App, want: &str) {
     assert_eq!(position(app), want);
 }
 

@@ -5,6 +5,7 @@ mod gc;
 pub mod header;
 mod help;
 pub mod layout;
+mod memory;
 pub mod objects;
 pub mod pools;
 mod script;

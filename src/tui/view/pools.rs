@@ -19,6 +19,8 @@ pub fn cells(img: &Image, zoom: Zoom) -> usize {
         Zoom::Arenas => img.alloc.arenas.len(),
         Zoom::Arena(a) => img.alloc.arenas.get(a as usize).map_or(0, |x| usize::from(x.pools)),
         Zoom::Pool(a, p) => img.alloc.pool(a, p).and_then(|p| p.class).map_or(0, |c| blocks_per_pool(img, c)),
+        // The Memory view's rows are the ledger's pinned arenas (`App::cache`), not the image's.
+        Zoom::Memory => 0,
     }
 }
 
@@ -63,11 +65,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     if area.is_empty() {
         return;
     }
+    if app.ui.zoom == Zoom::Memory {
+        return super::memory::render(f, area, app);
+    }
     let t = app.ui.theme;
     let img = &app.session.cursor.image;
     let al = &img.alloc;
     let title = match app.ui.zoom {
-        Zoom::Arenas => " Pools · arenas × pools ".to_string(),
+        Zoom::Arenas | Zoom::Memory => " Pools · arenas × pools ".to_string(),
         Zoom::Arena(a) => format!(" Pools · arena {a} "),
         Zoom::Pool(a, p) => format!(" Pools · arena {a} · pool {p} "),
     };
@@ -79,7 +84,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let cursor = |i: usize| app.ui.focus == Panel::Pools && app.ui.pool_cell == i;
     let mut lines: Vec<Line> = Vec::new();
     match app.ui.zoom {
-        Zoom::Arenas => {
+        Zoom::Arenas | Zoom::Memory => {
             let width = map.width.saturating_sub(9) as usize;
             // Only the rows that fit, scrolled to the selected arena.
             let rows = map.height as usize;
