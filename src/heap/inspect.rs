@@ -35,6 +35,22 @@ pub struct MallocReport {
     pub arenas_highwater: u64,
     /// `# arenas allocated current`.
     pub arenas_current: u64,
+    /// `ARENA_SIZE` (the `N arenas * SIZE bytes/arena` line): 256 KiB before 3.10, 1 MiB since.
+    pub arena_size: u64,
+    /// `POOL_SIZE` (the `N unused pools * SIZE bytes` line).
+    pub pool_size: u64,
+    /// `# bytes in allocated blocks`.
+    pub allocated_bytes: u64,
+    /// `# bytes in available blocks`.
+    pub available_bytes: u64,
+    /// `N unused pools`.
+    pub unused_pools: u64,
+    /// `# bytes lost to pool headers`.
+    pub pool_header_bytes: u64,
+    /// `# bytes lost to quantization`.
+    pub quantization_bytes: u64,
+    /// `# bytes lost to arena alignment`.
+    pub arena_alignment_bytes: u64,
     /// Objects each type's free list keeps, in the dump's order (tuples summed over their lengths).
     pub free_lists: Vec<(&'static str, u64)>,
 }
@@ -142,6 +158,14 @@ impl Heap {
             arenas_reclaimed: s.arenas_allocated_total - s.arenas_current,
             arenas_highwater: s.arenas_highwater,
             arenas_current: s.arenas_current,
+            arena_size: u64::from(s.arena_size),
+            pool_size: u64::from(s.pool_size),
+            allocated_bytes: s.allocated_bytes,
+            available_bytes: s.available_bytes,
+            unused_pools: s.unused_pools,
+            pool_header_bytes: s.pool_header_bytes,
+            quantization_bytes: s.quantization_bytes,
+            arena_alignment_bytes: s.arena_alignment_bytes,
             free_lists,
         }
     }

@@ -257,7 +257,7 @@ impl Lowering<'_> {
             let t = self.tuple(elts)?;
             return Ok(format!("py_list_display({t})"));
         }
-        Ok(format!("list([{}])", self.exprs(elts)?.join(", ")))
+        Ok(format!("py_build_list([{}])", self.exprs(elts)?.join(", ")))
     }
 
     pub(crate) fn operator(&self, op: Operator, at: &Expr) -> Result<&'static str, PyError> {

@@ -80,9 +80,16 @@ const RESERVED: &[&str] = &[
     "del",
 ];
 
-/// The Rhai variable for a Python name.
+/// The Rhai variable for a Python name. A Rhai name needs an ASCII letter, so `_` (the throwaway loop
+/// variable) and `_1` get one.
 pub fn mangle(name: &str) -> String {
-    if RESERVED.contains(&name) || name.starts_with("__") { format!("{name}__") } else { name.to_string() }
+    if !name.bytes().any(|b| b.is_ascii_alphabetic()) {
+        format!("{name}n__")
+    } else if RESERVED.contains(&name) || name.starts_with("__") {
+        format!("{name}__")
+    } else {
+        name.to_string()
+    }
 }
 
 /// Where a name is read from.

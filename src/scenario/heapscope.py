@@ -5,6 +5,10 @@ what `sys._debugmallocstats()` prints (to the C-level stderr, which is captured 
 
     {"classes": [{"size": 16, "pools": 1, "used": 12, "avail": 241}, ...],   # size classes in use
      "arenas_allocated_total": 6, "arenas_reclaimed": 0, "arenas_highwater": 6, "arenas_current": 6,
+     "arena_size": 1048576, "pool_size": 16384,                              # ARENA_SIZE, POOL_SIZE
+     "allocated_bytes": ..., "available_bytes": ..., "unused_pools": ...,     # where the arenas' bytes are:
+     "pool_header_bytes": ..., "quantization_bytes": ..., "arena_alignment_bytes": ...,  # they sum to
+     # arenas_current * arena_size
      "free_lists": {"dict": 11, "float": 3, "list": 6, "tuple": 58, ...}}    # objects kept for reuse
 
 `heapscope verify` puts this file beside the scenario it runs; to run a scenario yourself with `python3`, copy it
@@ -50,7 +54,7 @@ def mallocstats():
 
 def parse(text):
     """The numbers of one `sys._debugmallocstats()` dump."""
-    classes, arenas, free = [], {}, {}
+    classes, arenas, free, sizes = [], {}, {}, {}
     for line in text.splitlines():
         row = line.split()
         if len(row) == 5 and all(x.isdigit() for x in row):
@@ -63,6 +67,22 @@ def parse(text):
                    "highwater mark": "arenas_highwater", "allocated current": "arenas_current"}[m.group(1)]
             arenas[key] = int(m.group(2).replace(",", ""))
             continue
+        m = _re.match(r"(\d+) arenas \* (\d+) bytes/arena", line)
+        if m:
+            sizes["arena_size"] = int(m.group(2))
+            continue
+        m = _re.match(r"(\d+) unused pools \* (\d+) bytes", line)
+        if m:
+            sizes["unused_pools"], sizes["pool_size"] = int(m.group(1)), int(m.group(2))
+            continue
+        m = _re.match(r"# bytes (in allocated blocks|in available blocks|lost to pool headers|lost to quantization"
+                      r"|lost to arena alignment)\s*=\s*([\d,]+)", line)
+        if m:
+            key = {"in allocated blocks": "allocated_bytes", "in available blocks": "available_bytes",
+                   "lost to pool headers": "pool_header_bytes", "lost to quantization": "quantization_bytes",
+                   "lost to arena alignment": "arena_alignment_bytes"}[m.group(1)]
+            sizes[key] = int(m.group(2).replace(",", ""))
+            continue
         m = _re.match(r"\s*(\d+) free (?:\d+-sized )?(\w+?)s \*", line)
         if m and m.group(2) in _TYPES:
             name = _TYPES[m.group(2)]
@@ -73,5 +93,8 @@ def parse(text):
         "arenas_reclaimed": arenas.get("arenas_reclaimed", 0),
         "arenas_highwater": arenas.get("arenas_highwater", 0),
         "arenas_current": arenas.get("arenas_current", 0),
+        **{k: sizes.get(k, 0) for k in ("arena_size", "pool_size", "allocated_bytes", "available_bytes",
+                                          "unused_pools", "pool_header_bytes", "quantization_bytes",
+                                          "arena_alignment_bytes")},
         "free_lists": free,
     }

@@ -31,6 +31,14 @@ fn tree(r: MallocReport) -> Stat {
         ("arenas_reclaimed", Stat::Int(r.arenas_reclaimed)),
         ("arenas_highwater", Stat::Int(r.arenas_highwater)),
         ("arenas_current", Stat::Int(r.arenas_current)),
+        ("arena_size", Stat::Int(r.arena_size)),
+        ("pool_size", Stat::Int(r.pool_size)),
+        ("allocated_bytes", Stat::Int(r.allocated_bytes)),
+        ("available_bytes", Stat::Int(r.available_bytes)),
+        ("unused_pools", Stat::Int(r.unused_pools)),
+        ("pool_header_bytes", Stat::Int(r.pool_header_bytes)),
+        ("quantization_bytes", Stat::Int(r.quantization_bytes)),
+        ("arena_alignment_bytes", Stat::Int(r.arena_alignment_bytes)),
         ("free_lists", Stat::Dict(r.free_lists.into_iter().map(|(k, n)| (k, Stat::Int(n))).collect())),
     ])
 }

@@ -129,7 +129,7 @@ mod tests {
         Totals { held: bytes.max(1 << 20), bytes, live: bytes / 16 }
     }
 
-    /// fragmentation.yaml's shape: a long climb sampled at every mark, then one statement that frees nearly
+    /// fragmentation.py's shape: a long climb sampled at every mark, then one statement that frees nearly
     /// everything, sampled once after it. The chart's last points are the fall, not the peak.
     #[test]
     fn a_bulk_free_after_the_peak_is_drawn() {

@@ -33,7 +33,7 @@ impl MemoryView {
         let holders = holders(img, &wanted);
         let name = |id: ObjId| {
             let Some(o) = img.get(id) else { return id.to_string() };
-            let what = describe::what(r, id, o);
+            let what = describe::type_name(r, o);
             let by = names.get(&id).and_then(|n| n.first().cloned()).or_else(|| {
                 let &(from, label) = holders.get(&id)?.first()?;
                 let edge = match label {

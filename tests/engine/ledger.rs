@@ -24,7 +24,7 @@ fn live_bytes_are_what_objects_asked_for_and_rounding_is_the_rest_of_their_block
     assert_ok(&h);
 }
 
-/// fragmentation.yaml's story: survivors one in a hundred pin every arena; freeing them returns all but the
+/// fragmentation.py's story: survivors one in a hundred pin every arena; freeing them returns all but the
 /// one free arena 3.9+ keeps (bpo-37257), which 3.8 returns too. The replayed image agrees throughout.
 #[test]
 fn survivors_pin_arenas_and_freeing_them_gives_the_arenas_back() {

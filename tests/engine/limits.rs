@@ -105,7 +105,7 @@ fn output_that_cannot_be_written_ends_with_a_message_and_status_3() {
     }
     // A reader that goes away at once: the report is written into a closed pipe.
     let mut child = Command::new(bin)
-        .args(["run", "--headless", "scenarios/fragmentation.yaml"])
+        .args(["run", "--headless", "scenarios/fragmentation.py"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

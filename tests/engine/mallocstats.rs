@@ -202,6 +202,14 @@ fn mallocstats_numbers_are_what_the_real_module_parses() {
             "arenas_reclaimed": r.arenas_reclaimed,
             "arenas_highwater": r.arenas_highwater,
             "arenas_current": r.arenas_current,
+            "arena_size": r.arena_size,
+            "pool_size": r.pool_size,
+            "allocated_bytes": r.allocated_bytes,
+            "available_bytes": r.available_bytes,
+            "unused_pools": r.unused_pools,
+            "pool_header_bytes": r.pool_header_bytes,
+            "quantization_bytes": r.quantization_bytes,
+            "arena_alignment_bytes": r.arena_alignment_bytes,
             "free_lists": free,
         });
         let code = format!(

@@ -62,25 +62,25 @@ fn the_headless_report_reads_as_pinned() {
     insta::assert_snapshot!("classic_cycle_json_3_10", json);
 }
 
-/// fragmentation.yaml's report says, per step, where the bytes held are and, once survivors pin arenas,
+/// fragmentation.py's report says, per step, where the bytes held are and, once survivors pin arenas,
 /// which objects do; the JSON parts add up to held, and the pinned arenas' owners are the survivors.
 #[test]
 fn the_report_shows_the_ledger_and_what_pins_the_arenas() {
-    let (code, text, err) = heapscope(&["run", "--headless", "scenarios/fragmentation.yaml"]);
+    let (code, text, err) = heapscope(&["run", "--headless", "scenarios/fragmentation.py"]);
     assert_eq!(code, 0, "{err}");
     let memory: Vec<&str> = text.lines().filter(|l| l.trim_start().starts_with("memory: held ")).collect();
-    assert_eq!(memory.len(), 3, "a memory line per step:\n{text}");
-    assert!(memory[1].contains(" + free in pools 4.8 MiB"), "{}", memory[1]);
-    let step2 = &text[text.find("Step 2/3").unwrap()..text.find("Step 3/3").unwrap()];
-    assert!(step2.contains("8 arenas hold live blocks that would fit in 1; the sparsest:"), "{step2}");
-    assert!(step2.contains("arena 7 (1.0 MiB) kept by 7 live blocks: #29330 Thing (survivors[293])"), "{step2}");
-    let step3 = &text[text.find("Step 3/3").unwrap()..];
-    assert!(step3.contains("free arenas 1.0 MiB: wholly free, yet kept mapped"), "{step3}");
-    assert!(!step3.contains("the sparsest"), "no fragmentation left: {step3}");
-    let (_, text38, _) = heapscope(&["run", "--headless", "--profile", "3.8", "scenarios/fragmentation.yaml"]);
+    assert_eq!(memory.len(), 4, "a memory line per step:\n{text}");
+    assert!(memory[2].contains(" + free in pools 4.7 MiB"), "{}", memory[2]);
+    let kept = &text[text.find("Step 3/4").unwrap()..text.find("Step 4/4").unwrap()];
+    assert!(kept.contains("8 arenas hold live blocks that would fit in 1; the sparsest:"), "{kept}");
+    assert!(kept.contains("arena 7 (1.0 MiB) kept by 4 live blocks: #29878 bytes (survivors[296])"), "{kept}");
+    let last = &text[text.find("Step 4/4").unwrap()..];
+    assert!(last.contains("free arenas 1.0 MiB: wholly free, yet kept mapped"), "{last}");
+    assert!(!last.contains("the sparsest"), "no fragmentation left: {last}");
+    let (_, text38, _) = heapscope(&["run", "--headless", "--profile", "3.8", "scenarios/fragmentation.py"]);
     assert!(!text38.contains("free arenas"), "3.8 returns every free arena:\n{text38}");
 
-    let (code, json, _) = heapscope(&["run", "--headless", "--format", "json", "scenarios/fragmentation.yaml"]);
+    let (code, json, _) = heapscope(&["run", "--headless", "--format", "json", "scenarios/fragmentation.py"]);
     assert_eq!(code, 0);
     let report: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     for step in report["steps"].as_array().unwrap() {
@@ -88,13 +88,12 @@ fn the_report_shows_the_ledger_and_what_pins_the_arenas() {
         let sum: u64 = m["parts"].as_array().unwrap().iter().map(|p| p["bytes"].as_u64().unwrap()).sum();
         assert_eq!(sum, m["held"].as_u64().unwrap(), "the parts add up: {m}");
     }
-    let m = &report["steps"][1]["memory"];
+    let m = &report["steps"][2]["memory"];
     assert_eq!(m["fragmented"], true);
-    let owners: Vec<u64> = (m["pinned"].as_array().unwrap().iter())
-        .flat_map(|a| a["objects"].as_array().cloned().unwrap_or_default())
-        .map(|id| id.as_u64().unwrap())
-        .collect();
-    assert!(owners.len() >= 7 && owners.iter().all(|id| id % 100 == 30), "survivors are every 100th: {owners:?}");
+    let sparsest = &m["pinned"][0];
+    assert_eq!(sparsest["arena"], 7, "{sparsest}");
+    let owners: Vec<u64> = sparsest["objects"].as_array().unwrap().iter().map(|id| id.as_u64().unwrap()).collect();
+    assert!(owners.len() == 4 && owners.iter().all(|id| id % 100 == 78), "survivors are every 100th: {owners:?}");
 }
 
 #[test]

@@ -10,6 +10,17 @@ use crate::heap::profile::ListPresize;
 use crate::heap::sizes::{self, LIST_OBJECT};
 use crate::heap::statics::StaticKey;
 
+/// How an empty list's first item array is sized when items go in all at once.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FirstArray {
+    /// Exactly the items (`PyList_New(n)`).
+    Exact,
+    /// As the profile's `list_presize` says (`list_preallocate_exact`).
+    Presized,
+    /// By `list_resize`, like any growth.
+    Resized,
+}
+
 impl Heap {
     pub(crate) fn expect_kind(&self, id: ObjId, kind: Kind) -> HeapResult<()> {
         let k = self.get(id)?.kind;
@@ -65,7 +76,16 @@ impl Heap {
     /// `list_presize` says (§4.3: `list(range(1))` is 64 bytes on 3.8/3.9, 72 from 3.10).
     pub fn new_list_from(&mut self, items: &[ObjId]) -> HeapResult<ObjId> {
         let id = self.new_list()?;
-        self.extend_items(id, items, true)?;
+        self.extend_items(id, items, FirstArray::Presized)?;
+        Ok(id)
+    }
+
+    /// A list display `[a, b, c]` (`BUILD_LIST n`): `PyList_New(n)` allocates exactly `n` slots on every
+    /// version (`Objects/listobject.c`), unlike `list(iterable)` [obs 3.13.0: `[f()]` is 64 bytes,
+    /// `list([1])` 72; `[f(), f(), f()]` 80].
+    pub fn new_list_built(&mut self, items: &[ObjId]) -> HeapResult<ObjId> {
+        let id = self.new_list()?;
+        self.extend_items(id, items, FirstArray::Exact)?;
         Ok(id)
     }
 
@@ -74,22 +94,27 @@ impl Heap {
     /// [obs 3.8.18, 3.9.18], 104 on 3.10), otherwise resized once to the new length; then the items go in.
     /// `sorted()` builds its list this way (`PySequence_List`).
     pub fn list_extend(&mut self, list: ObjId, items: &[ObjId]) -> HeapResult<()> {
-        let presize = self.profile.list_presize == ListPresize::EvenCount;
-        self.extend_items(list, items, presize)
+        let first = if self.profile.list_presize == ListPresize::EvenCount {
+            FirstArray::Presized
+        } else {
+            FirstArray::Resized
+        };
+        self.extend_items(list, items, first)
     }
 
-    /// `list_extend` with the empty list's item array presized (`presize_if_empty`) or sized by `list_resize`.
-    fn extend_items(&mut self, list: ObjId, items: &[ObjId], presize_if_empty: bool) -> HeapResult<()> {
+    /// `list_extend`, an empty list's first item array sized as `first` says.
+    fn extend_items(&mut self, list: ObjId, items: &[ObjId], first: FirstArray) -> HeapResult<()> {
         self.expect_kind(list, Kind::List)?;
         for &i in items {
             self.get(i)?;
         }
         let m = self.objects[list.index as usize].refs.len() as u32;
         let n = items.len() as u32;
-        if self.objects[list.index as usize].extra == 0 && presize_if_empty {
-            let cap = match self.profile.list_presize {
-                ListPresize::Exact => n,
-                ListPresize::EvenCount => (n + 1) & !1,
+        let empty = self.objects[list.index as usize].extra == 0;
+        if empty && first != FirstArray::Resized {
+            let cap = match (first, self.profile.list_presize) {
+                (FirstArray::Exact, _) | (_, ListPresize::Exact) => n,
+                (_, ListPresize::EvenCount) => (n + 1) & !1,
             };
             if cap > 0 {
                 self.set_list_capacity(list, cap)?;

@@ -315,6 +315,10 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
         Ok(d)
     });
     let r = rt.clone();
+    engine.register_fn("py_build_list", move |ctx: NativeCallContext, items: Array| -> RResult<PyObj> {
+        make(&r, &ctx, |h| with_objs(h, &items, |h, ids| heap(h.new_list_built(ids))))
+    });
+    let r = rt.clone();
     engine.register_fn("py_list_display", move |ctx: NativeCallContext, t: PyObj| -> RResult<PyObj> {
         let ids = items(&r.heap.borrow(), t.id())?;
         // 3.8 builds the list from the stack (BUILD_LIST n); from 3.9 it extends an empty list.
