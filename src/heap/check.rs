@@ -108,6 +108,18 @@ impl Heap {
         if live_blocks + kept != in_pools {
             return Err(CheckError(format!("ledger has {live_blocks} live + {kept} kept blocks, pools {in_pools}")));
         }
+        // Every live object's pymalloc blocks name it as their owner (what the ledger's owner lists rest on).
+        for id in self.object_ids() {
+            let o = &self.objects[id.index as usize];
+            for addr in [o.block, o.extra].into_iter().filter(|&a| self.alloc.arena_of(a).is_some()) {
+                if self.alloc.owner_of(addr) != Some(id.index) {
+                    return Err(CheckError(format!(
+                        "block {addr:#x} of {id} names {:?} as owner",
+                        self.alloc.owner_of(addr)
+                    )));
+                }
+            }
+        }
         Ok(())
     }
 

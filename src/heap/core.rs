@@ -254,6 +254,9 @@ impl Heap {
         };
         self.live += 1;
         self.created += 1;
+        for addr in [block, extra].into_iter().filter(|&a| a != 0) {
+            self.alloc.set_owner(addr, id.index);
+        }
         self.sink.emit(Event::ObjAlloc { id, kind, addr: block });
         id
     }
@@ -449,6 +452,9 @@ impl Heap {
     /// Set the object's second block (`0`: none), telling a recording who owns it.
     pub(crate) fn set_storage(&mut self, id: ObjId, addr: Addr) {
         self.objects[id.index as usize].extra = addr;
+        if addr != 0 {
+            self.alloc.set_owner(addr, id.index);
+        }
         self.sink.emit(Event::ObjStorage { id, addr });
     }
 }

@@ -293,15 +293,16 @@ impl LedgerBuilder {
     pub fn sparse_arenas(&mut self, base: impl Fn(ArenaIndex) -> u64) -> SparseArenas {
         self.end_arena();
         let size = self.ledger.arena_size;
-        let mut spans = Vec::new();
+        let (mut spans, mut slots) = (Vec::new(), Vec::new());
         for (pos, a) in self.ledger.arenas.iter_mut().enumerate().filter(|(_, a)| a.is_sparse()) {
             a.objects = Some(Vec::new());
             spans.push((base(a.arena), pos as u32));
+            slots.push((a.arena, pos as u32));
         }
         spans.sort_unstable();
         let lo = spans.first().map_or(0, |s| s.0);
         let hi = spans.last().map_or(0, |s| s.0 + size);
-        SparseArenas { spans, lo, hi, size }
+        SparseArenas { spans, slots, lo, hi, size }
     }
 
     /// Object `id` owns a live block in the sparse arena at walk position `pos` (from
@@ -334,6 +335,8 @@ impl LedgerBuilder {
 pub struct SparseArenas {
     /// (base address, walk position), by address.
     spans: Vec<(u64, u32)>,
+    /// (arena slot, walk position), in walk order.
+    slots: Vec<(ArenaIndex, u32)>,
     lo: u64,
     hi: u64,
     size: u64,
@@ -343,6 +346,11 @@ impl SparseArenas {
     /// Whether there is no sparse arena (and so no owner to look for).
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()
+    }
+
+    /// Each sparse arena's slot and walk position.
+    pub fn arenas(&self) -> impl Iterator<Item = (ArenaIndex, u32)> + '_ {
+        self.slots.iter().copied()
     }
 
     /// The walk position of the sparse arena holding `addr`.
@@ -363,12 +371,14 @@ impl super::Heap {
         let mut b = LedgerBuilder::new(p.arena_size, p.pool_size, p.max_pools_in_arena());
         self.alloc.census(&mut b, self.free_lists.held());
         let sparse = b.sparse_arenas(|a| self.alloc.arena_base(a));
-        if !sparse.is_empty() {
-            for (i, o) in self.objects.iter().enumerate().filter(|(_, o)| o.live) {
-                for addr in [o.block, o.extra] {
-                    if let Some(pos) = sparse.find(addr) {
-                        b.owner(pos, ObjId { index: i as u32, generation: o.slot_gen });
-                    }
+        // A sparse arena's few blocks name their owners (checked: the object is live and still has it).
+        for (arena, pos) in sparse.arenas() {
+            for (addr, index) in self.alloc.owned_blocks(arena) {
+                if let Some(o) = self.objects.get(index as usize)
+                    && o.live
+                    && (o.block == addr || o.extra == addr)
+                {
+                    b.owner(pos, ObjId { index, generation: o.slot_gen });
                 }
             }
         }

@@ -5,8 +5,14 @@ use super::Obmalloc;
 use super::pool::DUMMY_SIZE_IDX;
 use crate::heap::ids::{Addr, ArenaIndex};
 use crate::heap::ledger::{LedgerBuilder, PoolUse};
-use crate::heap::profile::class_size;
+use crate::heap::profile::{POOL_OVERHEAD, class_size};
 use rustc_hash::{FxHashMap, FxHashSet};
+
+/// The index of the block at offset `off` of a pool in use.
+fn block_index(pool: &super::pool::Pool, off: u32) -> Option<usize> {
+    (pool.szidx != DUMMY_SIZE_IDX && off >= POOL_OVERHEAD)
+        .then(|| ((off - POOL_OVERHEAD) / class_size(usize::from(pool.szidx))) as usize)
+}
 
 impl Obmalloc {
     /// Feed every mapped arena, its used pools and the raw blocks to `b`; `kept` are the blocks the type free
@@ -66,6 +72,36 @@ impl Obmalloc {
     /// The arena slot holding a pymalloc block (`None` for raw blocks).
     pub fn arena_of(&self, addr: Addr) -> Option<ArenaIndex> {
         self.locate(addr).map(|(key, _)| key.arena)
+    }
+
+    /// Note that the pymalloc block at `addr` (if it is one) now belongs to the object in slot `owner`.
+    pub fn set_owner(&mut self, addr: Addr, owner: u32) {
+        if let Some((key, off)) = self.locate(addr) {
+            let pool = self.pool_mut(key);
+            if let Some(slot) = block_index(pool, off).and_then(|i| pool.owners.get_mut(i)) {
+                *slot = owner;
+            }
+        }
+    }
+
+    /// The last owner noted for the pymalloc block at `addr`.
+    pub fn owner_of(&self, addr: Addr) -> Option<u32> {
+        let (key, off) = self.locate(addr)?;
+        let pool = self.pool(key);
+        pool.owners.get(block_index(pool, off)?).copied().filter(|&o| o != u32::MAX)
+    }
+
+    /// The allocated blocks of arena slot `arena` with their last owners (see `Pool::owners`), by address.
+    pub fn owned_blocks(&self, arena: ArenaIndex) -> impl Iterator<Item = (Addr, u32)> + '_ {
+        let ao = self.arenas.slots.get(arena as usize).filter(|ao| ao.address != 0);
+        let pools = ao.into_iter().flat_map(|ao| ao.pools.iter().enumerate().map(move |(p, pool)| (ao, p, pool)));
+        pools.filter(|(_, _, pool)| pool.count != 0 && pool.szidx != DUMMY_SIZE_IDX).flat_map(move |(ao, p, pool)| {
+            let size = class_size(usize::from(pool.szidx));
+            let base = ao.first_pool + p as u64 * u64::from(self.pool_size) + u64::from(POOL_OVERHEAD);
+            (pool.requested.iter().zip(&pool.owners).enumerate())
+                .filter(|(_, (n, owner))| **n > 0 && **owner != u32::MAX)
+                .map(move |(i, (_, &owner))| (base + i as u64 * u64::from(size), owner))
+        })
     }
 
     /// The base address of arena slot `arena` (0 if not mapped).

@@ -51,6 +51,10 @@ pub(crate) struct Pool {
     pub requested: Vec<u16>,
     /// Σ `requested`: kept so the ledger costs a visit per pool, not per block.
     pub requested_total: u32,
+    /// Each block's last owner: the slot index of the object whose block or storage it became (stale once
+    /// freed; readers check the object still has it). Lets the ledger name a sparse arena's objects from
+    /// its blocks instead of a walk over every object.
+    pub owners: Vec<u32>,
 }
 
 impl Pool {
@@ -67,6 +71,7 @@ impl Pool {
             allocated: Vec::new(),
             requested: Vec::new(),
             requested_total: 0,
+            owners: Vec::new(),
         }
     }
 
@@ -85,6 +90,8 @@ impl Pool {
         self.requested.clear();
         self.requested.resize(nblocks, 0);
         self.requested_total = 0;
+        self.owners.clear();
+        self.owners.resize(nblocks, u32::MAX);
         POOL_OVERHEAD
     }
 

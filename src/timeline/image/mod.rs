@@ -115,11 +115,18 @@ impl Image {
         self.alloc.census(&mut b);
         let sparse = b.sparse_arenas(|a| self.alloc.arenas.get(a as usize).map_or(0, |r| r.addr));
         if !sparse.is_empty() {
-            for (id, o) in self.live_objects() {
-                for addr in [o.addr, o.storage] {
-                    if let Some(pos) = sparse.find(addr) {
-                        b.owner(pos, id);
+            // Leaf by leaf: a million objects walked without a tree lookup each.
+            let mut index = 0u32;
+            for leaf in self.objects.leaves() {
+                for o in leaf {
+                    if o.is_live() {
+                        for addr in [o.addr, o.storage] {
+                            if let Some(pos) = sparse.find(addr) {
+                                b.owner(pos, ObjId { index, generation: o.slot_gen });
+                            }
+                        }
                     }
+                    index += 1;
                 }
             }
         }
