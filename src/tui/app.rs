@@ -60,9 +60,11 @@ pub struct Cache {
     log_key: Option<(u64, u64)>,
     /// Events around the cursor: (index, event).
     pub log: Vec<(u64, Event)>,
-    ledger_key: Option<(u64, u64, Option<usize>)>,
+    ledger_key: Option<(u64, u64, Option<usize>, super::state::Zoom)>,
     /// The memory ledger at the cursor, while the Memory view shows.
     pub ledger: Option<super::memory::MemoryView>,
+    /// The objects keeping the pool shown in use, while the pool map is zoomed into one.
+    pub pool_owners: Option<super::memory::PoolOwners>,
 }
 
 /// Session, UI and caches.
@@ -108,19 +110,25 @@ impl App {
         self.refresh_ledger();
     }
 
-    /// The ledger is worked out only while the Memory view shows, once per position.
+    /// The ledger is worked out only while the Memory view shows, and a pool's owners while the map is
+    /// zoomed into it: once per position.
     fn refresh_ledger(&mut self) {
-        if self.ui.zoom != super::state::Zoom::Memory {
-            (self.cache.ledger, self.cache.ledger_key) = (None, None);
+        use super::state::Zoom;
+        let s = &self.session;
+        let key = (s.generation, s.cursor.event, s.mark, self.ui.zoom);
+        if self.cache.ledger_key == Some(key) {
             return;
         }
-        let s = &self.session;
-        let key = (s.generation, s.cursor.event, s.mark);
-        if self.cache.ledger_key != Some(key) {
-            self.cache.ledger = Some(super::memory::MemoryView::of(&s.recording, &s.cursor.image, &self.cache.names));
-            self.cache.ledger_key = Some(key);
-            let pinned = self.cache.ledger.as_ref().map_or(0, |m| m.pinned.len());
-            self.ui.pool_cell = self.ui.pool_cell.min(pinned.saturating_sub(1));
+        let (r, img) = (&s.recording, &s.cursor.image);
+        self.cache.ledger =
+            (self.ui.zoom == Zoom::Memory).then(|| super::memory::MemoryView::of(r, img, &self.cache.names));
+        self.cache.pool_owners = match self.ui.zoom {
+            Zoom::Pool(a, p) => Some(super::memory::PoolOwners::of(r, img, &self.cache.names, a, p)),
+            _ => None,
+        };
+        self.cache.ledger_key = Some(key);
+        if let Some(m) = &self.cache.ledger {
+            self.ui.pool_cell = self.ui.pool_cell.min(m.pinned.len().saturating_sub(1));
         }
     }
 
@@ -150,15 +158,7 @@ impl App {
         // One pass over every edge answers "who refers to" for the root and each expanded referrer.
         let mut wanted: Vec<ObjId> = vec![d.root];
         wanted.extend(d.expanded.iter().filter(|(dir, _)| *dir == Direction::Referrers).filter_map(|(_, p)| p.last()));
-        let mut referrers: FxHashMap<ObjId, Vec<(ObjId, EdgeLabel)>> =
-            wanted.iter().map(|&w| (w, Vec::new())).collect();
-        for (from, o) in img.live_objects() {
-            for e in o.edges.iter() {
-                if let Some(list) = referrers.get_mut(&e.target) {
-                    list.push((from, e.label));
-                }
-            }
-        }
+        let mut referrers = super::memory::referrers(img, &wanted);
         let mut tree = Vec::new();
         for dir in [Direction::Referents, Direction::Referrers] {
             let node = Node { id: d.root, root: d.root, dir, path: Vec::new() };

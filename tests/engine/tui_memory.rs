@@ -34,6 +34,17 @@ fn the_memory_view_shows_what_is_held_and_which_objects_pin_it() {
     act(&mut a, &[Memory, Back]);
     assert_eq!(a.ui.zoom, Zoom::Arenas, "esc leaves the Memory view for the pool map");
     assert!(a.cache.ledger.is_none(), "and the ledger is no longer kept");
+
+    // Per pool on request: zoomed into the pool of a survivor, the panel says what keeps that pool in use.
+    let survivor = a.cache.rows[0];
+    let img = &a.session.cursor.image;
+    let (_, o) = img.at_slot(survivor).unwrap();
+    let (arena, slot) = img.alloc.locate(o.addr).unwrap();
+    a.ui.zoom = Zoom::Pool(arena, slot % img.alloc.pools_per_arena() as usize);
+    a.refresh();
+    let owners = a.cache.pool_owners.clone().expect("a zoomed pool's owners are worked out");
+    assert!(owners.count >= 1 && owners.named.iter().any(|n| n.contains(" survivors[")), "{owners:?}");
+    assert!(screen(&a).contains(&format!("kept by {} object", owners.count)), "{}", screen(&a));
 }
 
 /// At the run's end the survivors are gone: one arena with live blocks, and the free arena 3.9+ keeps is

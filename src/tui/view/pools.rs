@@ -149,7 +149,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(side_lines(app)), side);
 }
 
-/// Totals, the legend and the raw allocator's blocks.
+/// What keeps a zoomed-in pool in use, then the totals, the legend and the raw allocator's blocks.
 fn side_lines(app: &App) -> Vec<Line<'static>> {
     let t = app.ui.theme;
     let img = &app.session.cursor.image;
@@ -179,6 +179,24 @@ fn side_lines(app: &App) -> Vec<Line<'static>> {
             spans.push(Span::raw(format!("{b} ")));
         }
         lines.push(Line::from(spans));
+    }
+    if let Some(owners) = &app.cache.pool_owners {
+        // Zoomed into a pool: what keeps it in use (freeing them would empty it) comes first.
+        let mut first = Vec::new();
+        let objects =
+            if owners.count == 1 { "1 object".to_string() } else { format!("{} objects", n(owners.count as u64)) };
+        first.push(Line::styled(format!("kept by {objects}"), t.accent()));
+        for name in &owners.named {
+            first.push(Line::raw(format!(" {name}")));
+        }
+        if owners.count > owners.named.len() {
+            first.push(Line::styled(format!(" … {} more", n((owners.count - owners.named.len()) as u64)), t.dim()));
+        }
+        if owners.unowned > 0 {
+            first.push(Line::styled(format!("+{} blocks of free lists", n(owners.unowned)), t.dim()));
+            first.push(Line::styled(" or the start-up heap", t.dim()));
+        }
+        lines.splice(0..0, first);
     }
     lines.push(Line::raw(format!("raw blocks {} ({})", al.raw.len(), bytes(al.raw_bytes))));
     for &(addr, size) in &app.cache.raw {
