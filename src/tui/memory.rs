@@ -3,9 +3,11 @@
 //! objects keeping it in use. Built once per position.
 
 use super::describe;
+use crate::heap::Value;
 use crate::heap::{ArenaUse, EdgeLabel, Ledger, ObjId};
 use crate::timeline::Recording;
 use crate::timeline::image::Image;
+use crate::timeline::recording::Label;
 use rustc_hash::FxHashMap;
 
 /// Owners named per pinned arena; the rest are counted.
@@ -74,7 +76,11 @@ fn owner_names(r: &Recording, img: &Image, names: &FxHashMap<ObjId, Vec<String>>
     let holders = referrers(img, ids);
     let name = |id: ObjId| {
         let Some(o) = img.get(id) else { return id.to_string() };
-        let what = describe::type_name(r, o);
+        // A constant's value says which it is (`str 'arena_size'`); a bytes object's `b'…'` would not.
+        let what = match r.label(id) {
+            Some(Label::Value(Value::Bytes(_))) | None => describe::type_name(r, o).to_string(),
+            Some(_) => describe::what(r, id, o),
+        };
         let by = names.get(&id).and_then(|n| n.first().cloned()).or_else(|| {
             let &(from, label) = holders.get(&id)?.first()?;
             let edge = match label {
