@@ -11,8 +11,7 @@
 use super::ids::{ArenaIndex, ObjId};
 
 /// An arena with at most this many live blocks is *sparse*: its owners are listed, since freeing a handful
-/// of objects would give it back. A denser arena gives its block count only (naming thousands helps nobody,
-/// and finding owners means a walk over every object).
+/// of objects would give it back. A denser arena gives its block count only (naming thousands helps nobody).
 pub const SPARSE_BLOCKS: u64 = 64;
 
 /// Bytes as reports print them: B, KiB, MiB.
