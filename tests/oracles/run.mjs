@@ -64,7 +64,10 @@ def __heapscope_main(path, name):
         main["__file__"] = path
     try:
         with open(path) as f:
-            code = compile(f.read(), name, "exec", optimize=${optimize})
+            # Parsed apart and kept while the module runs: its constants hold what python3's parse arena
+            # holds for \`python3 FILE\` (one reference to every literal; a bare exec holds none).
+            tree = __import__("ast").parse(f.read(), name, "exec", optimize=1)
+            code = compile(tree, name, "exec", optimize=${optimize})
         exec(code, main)
     except SystemExit as e:
         code = e.code
