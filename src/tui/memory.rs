@@ -11,7 +11,7 @@ use crate::timeline::recording::Label;
 use rustc_hash::FxHashMap;
 
 /// Owners named per pinned arena; the rest are counted.
-pub const NAMED_OWNERS: usize = 3;
+const NAMED_OWNERS: usize = 3;
 /// Pinned arenas whose owners are named (the list shows the sparsest first).
 const NAMED_ARENAS: usize = 32;
 
