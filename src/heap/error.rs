@@ -33,6 +33,9 @@ pub enum HeapError {
     /// A finalizer or callback must be run before the heap can continue (see `Heap::pending_call`).
     #[error("a finalizer or weakref callback is pending; run it and call `resume` first")]
     CallPending,
+    /// Python allows it, but heapscope does not simulate it (refused rather than computed differently).
+    #[error("NotImplementedError: {0}")]
+    NotSimulated(String),
     /// A reference count would overflow `u32`.
     #[error("reference count of {0} overflowed")]
     Overflow(ObjId),

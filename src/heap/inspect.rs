@@ -64,6 +64,8 @@ impl Heap {
         let gc = p.sizes.gc_head;
         let value = self.values.get(&id.index);
         let n = match o.kind {
+            // The one static `Kind::Object` is the `object` type (`StaticKey::ObjectType`).
+            Kind::Object if o.is_static() => p.sizes.static_type,
             Kind::None | Kind::Object => 16,
             Kind::Bool | Kind::Int => match value {
                 Some(Value::Int(v)) => sizes::int_size(p, *v),
@@ -93,6 +95,8 @@ impl Heap {
             Kind::WeakRef => p.sizes.weakref,
             Kind::Class => sizes::class_getsizeof(p, o.extra != 0),
             Kind::Descriptor => p.sizes.getset_descriptor,
+            // `PyCellObject` is `ob_refcnt`, `ob_type`, `ob_ref` [obs 3.8-3.13: `sys.getsizeof` of a cell 40].
+            Kind::Cell => gc + sizes::CELL_OBJECT,
             Kind::ListIterator
             | Kind::TupleIterator
             | Kind::RangeIterator
@@ -194,6 +198,9 @@ impl Heap {
             && let Some(info) = self.class_of(id)?.and_then(|c| self.classes.get(&c.index))
         {
             return Ok(self.name(info.name).to_string());
+        }
+        if o.kind == Kind::Object && o.is_static() {
+            return Ok("type".to_string());
         }
         Ok(o.kind.type_name().to_string())
     }

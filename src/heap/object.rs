@@ -59,11 +59,13 @@ pub enum Kind {
     StrIterator,
     /// `iter(str)` of an ASCII str from 3.11: `str_ascii_iterator`.
     StrAsciiIterator,
+    /// A `cell`: a closure variable, here the `__class__` cell of a class whose methods call `super()`.
+    Cell,
 }
 
 impl Kind {
     /// Every kind, in declaration order (`Kind::ALL[k as usize] == k`).
-    pub const ALL: [Kind; 26] = [
+    pub const ALL: [Kind; 27] = [
         Kind::None,
         Kind::Object,
         Kind::Bool,
@@ -90,6 +92,7 @@ impl Kind {
         Kind::SetIterator,
         Kind::StrIterator,
         Kind::StrAsciiIterator,
+        Kind::Cell,
     ];
 
     /// The Python type name, as `type(x).__name__` prints it.
@@ -121,6 +124,7 @@ impl Kind {
             Kind::SetIterator => "set_iterator",
             Kind::StrIterator => "str_iterator",
             Kind::StrAsciiIterator => "str_ascii_iterator",
+            Kind::Cell => "cell",
         }
     }
 
@@ -146,6 +150,7 @@ impl Kind {
                 | Kind::SetIterator
                 | Kind::StrIterator
                 | Kind::StrAsciiIterator
+                | Kind::Cell
         )
     }
 }

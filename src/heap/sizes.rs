@@ -27,6 +27,8 @@ pub const BYTES_HEADER: u32 = 33;
 pub const RANGE_SIZE: u32 = 48;
 /// `sizeof(PyTupleObject)` minus the item array (24), before the GC head.
 pub const TUPLE_HEADER: u32 = 24;
+/// `sizeof(PyCellObject)` (24), before the GC head (`Include/cpython/cellobject.h`).
+pub const CELL_OBJECT: u32 = 24;
 /// `sizeof(PyListObject)` (40), before the GC head.
 pub const LIST_OBJECT: u32 = 40;
 /// `sizeof(PyDictObject)` (48), before the GC head.

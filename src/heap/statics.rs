@@ -28,6 +28,9 @@ pub enum StaticKey {
     /// 3.15's `__dict__` (false) or `__weakref__` (true) getset descriptor of `object`, which every plain
     /// class's namespace shares.
     ObjectGetset(bool),
+    /// The `object` type, a static type that ends every MRO and is the `__bases__` of a class without a
+    /// base. It is not a GC object (`type_is_gc`: only heap types are), so it is simulated as a plain object.
+    ObjectType,
 }
 
 impl StaticKey {
@@ -76,6 +79,7 @@ impl Heap {
             StaticKey::EmptyTuple => Kind::Tuple,
             StaticKey::EmptyBytes => Kind::Bytes,
             StaticKey::ObjectGetset(_) => Kind::Descriptor,
+            StaticKey::ObjectType => Kind::Object,
         };
         let addr = STATIC_REGION + 64 * self.statics.by_key.len() as u64;
         let id = self.new_slot(kind, addr, 0, 0);
@@ -92,7 +96,7 @@ impl Heap {
             StaticKey::EmptyStr => Some(Value::Str("".into())),
             StaticKey::Char(c) => Some(Value::Str(char::from(c).to_string().into())),
             StaticKey::EmptyBytes => Some(Value::Bytes(0)),
-            StaticKey::None | StaticKey::EmptyTuple | StaticKey::ObjectGetset(_) => None,
+            StaticKey::None | StaticKey::EmptyTuple | StaticKey::ObjectGetset(_) | StaticKey::ObjectType => None,
         };
         if let Some(v) = value {
             self.values.insert(id.index, v);

@@ -1,7 +1,7 @@
 //! Payloads of atomic objects (the numbers and text a script sees) and class metadata, kept beside the object
 //! table so the common object stays small.
 
-use super::ids::Name;
+use super::ids::{Name, ObjId};
 
 /// The value of an atomic object.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,9 +31,14 @@ impl Value {
 /// What a class looks like to the memory manager.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ClassSpec {
-    /// `__slots__`: instances get exactly these fields and no `__dict__` (nor `__weakref__`).
+    /// `__slots__`: instances get exactly these fields and no `__dict__` (nor `__weakref__`). In a stored
+    /// [`ClassInfo`] these are every slot of the class and its bases, the bases' first (`tp_members` laid out
+    /// after the base's, `Objects/typeobject.c` `type_new_descriptors`).
     pub slots: Option<Vec<Name>>,
-    /// The class defines `__del__` (`tp_finalize`, PEP 442).
+    /// The single base class (`tp_base`); `None` for a class of `object` alone.
+    pub base: Option<ObjId>,
+    /// The class defines `__del__` (`tp_finalize`, PEP 442); in a stored [`ClassInfo`], it or a base does
+    /// (`inherit_slots` copies `tp_finalize`).
     pub has_del: bool,
     /// The class has a legacy `tp_del` finalizer (only C types can; simulated for `gc.garbage`).
     pub legacy_del: bool,

@@ -39,7 +39,7 @@ impl Lowering<'_> {
     }
 
     /// Whether `name` is a local of the function being lowered, or a global of the module.
-    fn is_variable(&self, name: &str) -> bool {
+    pub(crate) fn is_variable(&self, name: &str) -> bool {
         let local =
             self.frames.iter().rev().any(|f| matches!(f, Frame::Function { locals, .. } if locals.contains(name)));
         local || self.module.globals.contains(name)
@@ -128,6 +128,9 @@ impl Lowering<'_> {
             Expr::Attribute(a) => {
                 if let Some(text) = self.module_attribute(a)? {
                     return Ok((text, false));
+                }
+                if let Some(receiver) = self.super_receiver(&a.value)? {
+                    return Ok((format!("py_super_getattr({receiver}, {})", rhai_string(a.attr.as_str())), false));
                 }
                 let obj = self.expr(&a.value)?.0;
                 (format!("py_getattr({obj}, {})", rhai_string(a.attr.as_str())), false)

@@ -252,6 +252,9 @@ impl Lowering<'_> {
             }
             return Ok((format!("py_print([{}], {sep}, {end})", args.join(", ")), false));
         }
+        if name == "super" {
+            return Err(self.refuse(c, "a `super()` object is simulated only as `super().name(...)` or `super().name`"));
+        }
         if REFUSED.contains(&name) {
             return Err(self.refuse(c, &format!("the builtin `{name}` is not simulated yet")));
         }
@@ -270,6 +273,28 @@ impl Lowering<'_> {
         match BUILTINS.iter().find(|b| b.0 == name && b.1 == args.len()) {
             Some(b) => Ok((fill(b.2, &args), is_bool)),
             None => Err(self.refuse(c, &format!("`{name}` with {} argument(s) is not simulated", args.len()))),
+        }
+    }
+
+    /// `super()` as the object of an attribute: the class and instance it stands for, as Rhai arguments
+    /// (`None` for anything else). Only the zero-argument form inside a method with a first parameter is
+    /// simulated.
+    pub(crate) fn super_receiver(&self, e: &Expr) -> Result<Option<String>, PyError> {
+        let Expr::Call(call) = e else { return Ok(None) };
+        let Expr::Name(n) = &*call.func else { return Ok(None) };
+        if n.id.as_str() != "super" || self.shadowed("super") {
+            return Ok(None);
+        }
+        if !call.arguments.is_empty() {
+            return Err(self.refuse(call, "`super(...)` with arguments is not simulated yet: write `super()`"));
+        }
+        match &self.method_of {
+            Some((class, Some(first))) if self.in_function() => Ok(Some(format!("{class}, {first}"))),
+            // CPython raises when the call runs, not when the method is defined.
+            Some((class, None)) if self.in_function() => {
+                Ok(Some(format!("{class}, py_raise(\"RuntimeError\", \"super(): no arguments\")")))
+            }
+            _ => Err(self.refuse(call, "`super()` outside a method of a class is not simulated")),
         }
     }
 
@@ -307,6 +332,10 @@ impl Lowering<'_> {
                     && inner.attr.as_str() == "callbacks"
                 {
                     return Err(self.refuse(c, "`gc.callbacks` is not simulated yet in Python scenarios"));
+                }
+                if let Some(receiver) = self.super_receiver(&a.value)? {
+                    let (name, args) = (rhai_string(a.attr.as_str()), args.join(", "));
+                    return Ok((format!("py_super_callm({receiver}, {name}, [{args}]{})", keywords(&kw)), false));
                 }
                 let obj = self.expr(&a.value)?.0;
                 return Ok((

@@ -12,6 +12,7 @@ mod class;
 mod expr;
 mod fold;
 mod library;
+mod loops;
 mod moved;
 mod names;
 mod stmt;

@@ -123,9 +123,11 @@ pub struct Lowering<'a> {
     carried: Vec<(usize, Anchor)>,
     /// The class whose body is being lowered: its statements run in the class's frame.
     pub(crate) class_body: Option<String>,
+    /// Inside a method: the Rhai name of its class and of its first parameter, which `super()` uses.
+    pub(crate) method_of: Option<(String, Option<String>)>,
     /// The loops around the statement: a `for`'s header (where `continue` jumps back to), `None` for a
     /// `while`.
-    loops: Vec<Option<ruff_text_size::TextSize>>,
+    pub(crate) loops: Vec<Option<ruff_text_size::TextSize>>,
 }
 
 impl<'a> Lowering<'a> {
@@ -145,6 +147,7 @@ impl<'a> Lowering<'a> {
             carried: Vec::new(),
             arena: BTreeSet::new(),
             class_body: None,
+            method_of: None,
             loops: Vec::new(),
         }
     }
@@ -191,7 +194,7 @@ impl<'a> Lowering<'a> {
 
     /// CPython's line event when a `for` loop jumps back to its header (after the body, at `continue`): a
     /// stop at the end of what is written so far, shown at the `for` line.
-    fn jump_back(&mut self, header: ruff_text_size::TextSize) {
+    pub(crate) fn jump_back(&mut self, header: ruff_text_size::TextSize) {
         let line = self.last_line();
         self.anchor_on(line, &ruff_text_size::TextRange::empty(header));
         self.emit(line, "(); ");
@@ -260,7 +263,7 @@ impl<'a> Lowering<'a> {
     }
 
     /// Lower a block of statements (a body), each on its own line; `None` when it is empty.
-    fn body(&mut self, body: &[Stmt]) -> Result<(), PyError> {
+    pub(crate) fn body(&mut self, body: &[Stmt]) -> Result<(), PyError> {
         self.binds.block(true);
         let result = self.statements(body);
         self.binds.block(false);
@@ -336,24 +339,7 @@ impl<'a> Lowering<'a> {
                 }
             }
             Stmt::If(i) => self.if_stmt(i)?,
-            Stmt::While(w) => {
-                if !w.orelse.is_empty() {
-                    return Err(self.lines.error(&w.orelse[0], "`while ... else` is not simulated yet"));
-                }
-                // The test is a statement of each iteration: CPython's tracer stops at the `while` line
-                // before every test.
-                let line = self.lines.at(w.start()).0;
-                self.emit(line, "loop { ");
-                self.anchor(s);
-                let test = self.condition(&w.test)?;
-                self.emit(line, &format!("if !({test}) {{ break; }} "));
-                // A `continue` goes back to the test, itself a stop.
-                self.loops.push(None);
-                let body = self.body(&w.body);
-                self.loops.pop();
-                body?;
-                self.close("} ");
-            }
+            Stmt::While(w) => self.while_stmt(s, w)?,
             Stmt::For(f) => self.for_stmt(f)?,
             Stmt::Break(_) => {
                 let line = self.anchor(s);
@@ -431,32 +417,6 @@ impl<'a> Lowering<'a> {
         }
         let nested = i.elif_else_clauses.iter().filter(|c| c.test.is_some()).count();
         self.close(&"} ".repeat(nested + 1));
-        Ok(())
-    }
-
-    fn for_stmt(&mut self, f: &ast::StmtFor) -> Result<(), PyError> {
-        if f.is_async {
-            return Err(self.lines.error(f, "`async for` is not simulated"));
-        }
-        if !f.orelse.is_empty() {
-            return Err(self.lines.error(&f.orelse[0], "`for ... else` is not simulated yet"));
-        }
-        let line = self.anchor(f);
-        let iter = self.expr(&f.iter)?.0;
-        let (it, n) = (self.temp("it"), self.temp("n"));
-        self.emit(line, &format!("{{ let {it} = py_iter({iter}); loop {{ "));
-        // The target is bound only if the loop runs at all.
-        self.binds.block(true);
-        let bind = self.assign(&f.target, &format!("{n}.py_take()"));
-        self.binds.block(false);
-        self.emit(line, &format!("let {n} = {it}.py_next(); if {n}.py_stop() {{ break; }} {} ", bind?));
-        // After the body the loop jumps back to its header: the tracer stops at the `for` line again.
-        self.loops.push(Some(f.start()));
-        let body = self.body(&f.body);
-        self.loops.pop();
-        body?;
-        self.jump_back(f.start());
-        self.close("} } ");
         Ok(())
     }
 

@@ -321,8 +321,13 @@ impl Runtime {
         let handle = |id: ObjId| Dynamic::from(crate::script::handle::PyObj::borrowed(self, id));
         match *call {
             Call::Del(id) => {
-                let class = self.heap.borrow().class_of(id).ok().flatten();
-                let f = class.and_then(|c| self.finalizers.borrow().get(&c).cloned());
+                // `__del__` is looked up along the MRO, as `tp_finalize` is inherited.
+                let f = {
+                    let h = self.heap.borrow();
+                    let finalizers = self.finalizers.borrow();
+                    let class = h.class_of(id).ok().flatten();
+                    class.and_then(|c| h.mro(c).find_map(|k| finalizers.get(&k).cloned()))
+                };
                 (f.map(Callable::Script), vec![handle(id)])
             }
             Call::WeakrefCallback { weakref, callback } => {

@@ -15,6 +15,10 @@ pub fn type_name<'r>(r: &'r Recording, o: &ObjRec) -> &'r str {
     {
         return r.name(*n);
     }
+    // The one static plain object is the `object` type that every MRO ends with.
+    if o.kind == Kind::Object && o.has(oflags::STATIC) {
+        return "type";
+    }
     o.kind.type_name()
 }
 
@@ -37,6 +41,9 @@ pub fn value(r: &Recording, id: ObjId) -> Option<String> {
 /// The type and, if known, the value: `int 1000`, `Node`, `type class Node`.
 pub fn what(r: &Recording, id: ObjId, o: &ObjRec) -> String {
     let t = type_name(r, o);
+    if o.kind == Kind::Object && o.has(oflags::STATIC) {
+        return "type object".to_string();
+    }
     match value(r, id) {
         Some(v) => format!("{t} {v}"),
         None => t.to_string(),

@@ -53,7 +53,11 @@ fn constructs_outside_the_subset_are_refused_at_their_position() {
         ("x = 1\nasync def f():\n    pass\n", "2:1", "`async def` is not simulated"),
         ("def f():\n    yield 1\n", "2:5", "generator functions (`yield`)"),
         ("try:\n    pass\nexcept Exception:\n    pass\n", "1:1", "`try` is not simulated yet"),
-        ("class A(B):\n    pass\n", "1:8", "base classes (inheritance)"),
+        ("class A:\n    pass\nclass B:\n    pass\nclass C(A, B):\n    pass\n", "5:12", "multiple inheritance"),
+        ("class L(list):\n    pass\n", "1:9", "subclassing the builtin `list`"),
+        ("class A(metaclass=type):\n    pass\n", "1:9", "metaclasses and class keywords"),
+        ("class A:\n    pass\ns = super()\n", "3:5", "a `super()` object is simulated only as"),
+        ("class A:\n    def f(self):\n        return super(A, self).f()\n", "3:16", "`super(...)` with arguments"),
         ("x = [1, 2]\ny = x @ x\n", "2:5", "the `@` operator is not simulated"),
         ("import gc\ngc.nonexistent()\n", "2:1", "`gc.nonexistent` is not simulated"),
         ("print(reversed([2, 1]))\n", "1:7", "the builtin `reversed` is not simulated yet"),
@@ -174,4 +178,16 @@ fn finalizers_nested_without_end_stop_at_a_told_depth() {
         "{out}"
     );
     assert!(out.contains("| after"), "{out}");
+}
+
+#[test]
+fn a_subclass_mixing_slots_and_a_dict_is_refused_where_the_class_statement_runs() {
+    for (text, line) in [
+        ("class S:\n    __slots__ = ('a',)\nclass T(S):\n    pass\n", "line 3"),
+        ("class P:\n    pass\n\nclass Q(P):\n    __slots__ = ('b',)\n", "line 4"),
+    ] {
+        let (code, _, err) = heapscope(&["run", "--headless"], Some(("mixed_slots.py", text)));
+        assert_eq!(code, 2, "{text}: {err}");
+        assert!(err.contains(line) && err.contains("mixes `__slots__` with a `__dict__`"), "{text}: {err}");
+    }
 }

@@ -66,12 +66,12 @@ fn the_view_steps_forwards_and_back_in_a_real_terminal_and_restores_it() {
     assert!(made.success());
     let first = s.wait_for("step 1/4 · line 22");
     assert!(first.contains("▶22 let a = Node.create();"), "{first}");
-    assert!(first.contains("Objects · 5 live"), "{first}");
+    assert!(first.contains("Objects · 7 live"), "{first}");
     s.keys(&["l"]);
     s.wait_for("step 1/4 · line 23");
     s.keys(&["l", "l"]);
     let second = s.wait_for("step 2/4 · line 35");
-    assert!(second.contains("Objects · 7 live"), "the two nodes exist now:\n{second}");
+    assert!(second.contains("Objects · 9 live"), "the two nodes exist now:\n{second}");
     s.keys(&["h", "h"]);
     s.wait_for("step 1/4 · line 23");
     s.keys(&["H"]);

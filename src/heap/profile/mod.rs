@@ -132,6 +132,9 @@ pub struct SizeTable {
     pub type_basic: u32,
     /// `PyGetSetDescrObject` plus GC head [obs: `getsizeof(C.__dict__['__dict__'])` = 64 on 3.8-3.13].
     pub getset_descriptor: u32,
+    /// `sys.getsizeof(object)`: `sizeof(PyTypeObject)` of a static type, no GC head
+    /// [obs: 416 / 408 / 408 / 424 / 432 / 416 on 3.8-3.13].
+    pub static_type: u32,
     /// Pre-header in front of the GC head: 16 from 3.11 (`_PyType_PreHeaderSize`), else 0.
     pub preheader: u32,
 }
@@ -179,6 +182,11 @@ pub struct Profile {
     /// object (PR #140447) [obs Pyodide 3.14.2 and 3.15.0rc1: `gc.is_tracked(tuple([1, 2]))` is False at
     /// creation; `([],)` is tracked].
     pub atomic_tuples_untracked: bool,
+    /// 3.14.1-3.14.x: a class without a base gets its `__bases__` tuple `(object,)` untracked, so it is not
+    /// among what `gc.collect()` finds when the class dies [obs Pyodide 3.14.2: a dead `class B: pass` is 5
+    /// objects, with `gc.DEBUG_SAVEALL` no tuple `(object,)`; 3.8-3.13 and Pyodide 3.15.0rc1 count it: 6
+    /// and 4 with its shared getsets].
+    pub class_bases_untracked: bool,
     /// 3.13/3.14: while an instance's inline values are valid, its traverse visits them and not a
     /// materialized `__dict__`, so such a dict is never collected with the cycle; 3.15 visits the dict
     /// [obs Pyodide 3.15.0rc1: `gc.get_referents(a)` is `[dict, type]` after `a.__dict__`, and a two-instance
@@ -327,6 +335,13 @@ impl Profile {
                     _ => 928,
                 },
                 getset_descriptor: 64,
+                static_type: match version {
+                    V3_8 => 416,
+                    V3_9 | V3_10 => 408,
+                    V3_11 => 424,
+                    V3_12 => 432,
+                    _ => 416,
+                },
             },
             thresholds: match version {
                 // `Include/internal/pycore_runtime_init.h`: young 2000, old[0] 10, old[1] 0 [obs Pyodide 3.14.2].
@@ -342,6 +357,7 @@ impl Profile {
             },
             gc_count: if version == V3_14_1 { GcCount::Tracked } else { GcCount::Allocations },
             atomic_tuples_untracked: version >= V3_14_1,
+            class_bases_untracked: matches!(version, V3_14_1 | V3_14_5),
             inline_values_hide_dict: matches!(version, V3_13 | V3_14_0 | V3_14_1 | V3_14_5),
             weakrefs_cleared_after_finalizers: version >= V3_15,
             callback_info_candidates: version >= V3_15,

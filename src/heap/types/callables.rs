@@ -20,6 +20,27 @@ impl Heap {
         Ok(id)
     }
 
+    /// A `cell` holding `contents`, tracked: the `__class__` cell of a class whose methods use `super()`
+    /// (`__build_class__` fills it with the new class).
+    pub fn new_cell(&mut self, contents: ObjId) -> HeapResult<ObjId> {
+        self.get(contents)?;
+        let id = self.alloc_object(Kind::Cell, self.profile.sizes.gc_head + crate::heap::sizes::CELL_OBJECT, 0)?;
+        let name = self.intern("cell_contents");
+        self.add_edge(id, EdgeLabel::Internal(name), contents)?;
+        self.track(id);
+        self.note_size(id);
+        Ok(id)
+    }
+
+    /// `MAKE_FUNCTION` with a closure: the function's `__closure__` is a new tuple of `cells`.
+    pub fn set_closure(&mut self, func: ObjId, cells: &[ObjId]) -> HeapResult<()> {
+        self.expect_kind(func, Kind::Function)?;
+        let closure = self.new_tuple(cells)?;
+        let name = self.intern("__closure__");
+        self.add_edge(func, EdgeLabel::Internal(name), closure)?;
+        self.dec_root(closure)
+    }
+
     /// A generator object whose frame holds `locals` (for a generator expression: the iterator it consumes),
     /// tracked.
     pub fn new_generator(&mut self, locals: &[ObjId]) -> HeapResult<ObjId> {

@@ -135,12 +135,23 @@ fn bind(rt: &Rt, ctx: &NativeCallContext, sig: &Signature, mut args: Vec<Dynamic
 }
 
 /// Call the Python function `f` with `args` (the caller's stack) and keywords.
-fn call_function(rt: &Rt, ctx: &NativeCallContext, f: ObjId, args: Vec<Dynamic>, kw: Map) -> RResult<Dynamic> {
-    let sig = rt.signatures.borrow().get(&f).cloned().ok_or("TypeError: object is not callable")?;
-    let code = rt.callable(f).ok_or("TypeError: object is not callable")?;
+pub(super) fn call_function(
+    rt: &Rt,
+    ctx: &NativeCallContext,
+    f: ObjId,
+    args: Vec<Dynamic>,
+    kw: Map,
+) -> RResult<Dynamic> {
     // Through 3.10 the arguments stay on the caller's stack while the callee's frame holds its own
     // references (`_PyEval_EvalCode` copies them into fastlocals); from 3.11 the frame takes them over.
     let stacked = rt.heap.borrow().profile().version < PyVersion::V3_11;
+    invoke(rt, ctx, f, args, kw, stacked)
+}
+
+/// Run the Python function `f`; `stacked`: the caller keeps its own reference to each argument meanwhile.
+fn invoke(rt: &Rt, ctx: &NativeCallContext, f: ObjId, args: Vec<Dynamic>, kw: Map, stacked: bool) -> RResult<Dynamic> {
+    let sig = rt.signatures.borrow().get(&f).cloned().ok_or("TypeError: object is not callable")?;
+    let code = rt.callable(f).ok_or("TypeError: object is not callable")?;
     let held: Vec<Dynamic> = if stacked { args.clone() } else { Vec::new() };
     let bound = bind(rt, ctx, &sig, args, kw)?;
     let result = code.call_within_context::<Dynamic>(ctx, bound);
@@ -168,7 +179,7 @@ fn unbound(rt: &Rt, name: &str, local: bool) -> Box<rhai::EvalAltResult> {
 }
 
 /// `f(*args, **kw)` for any callable value.
-fn call(rt: &Rt, ctx: &NativeCallContext, f: &Dynamic, args: Array, kw: Map) -> RResult<Dynamic> {
+pub(super) fn call(rt: &Rt, ctx: &NativeCallContext, f: &Dynamic, args: Array, kw: Map) -> RResult<Dynamic> {
     let Some(id) = obj(f) else {
         return Err(format!("TypeError: '{}' object is not callable", type_name(&rt.heap.borrow(), f)).into());
     };
@@ -179,9 +190,26 @@ fn call(rt: &Rt, ctx: &NativeCallContext, f: &Dynamic, args: Array, kw: Map) -> 
             let inst = make(rt, ctx, |h| heap(h.new_instance(id)))?;
             let init = rt.heap.borrow().get_attr(id, "__init__").ok();
             if let Some(init) = init.filter(|&i| rt.heap.borrow().get(i).is_ok_and(|o| o.kind() == Kind::Function)) {
+                // Calling a class is a C call on every version: the caller's stack keeps the arguments, and
+                // `type_call` packs them into a tuple (`_PyObject_MakeTpCall`); `slot_tp_init` then passes
+                // the new object and the arguments to `__init__` borrowed [obs 3.8-3.13 and Pyodide 3.14.2:
+                // inside `__init__(self, v)` called as `P(x)`, `sys.getrefcount(self)` is 3 (2 from 3.14)
+                // and `sys.getrefcount(v)` is 5 (4)].
+                // With keywords, the caller's keyword values also sit in the kwargs dict, and
+                // `_PyStack_UnpackDict` copies everything, `self` included, into a new argument array
+                // [obs 3.8-3.13: `P(v=x)` gives 4 and 6, `P(x, w=x)` 4 and 10]. The dict is counted as
+                // references to its values, not simulated as an object.
+                let stack: Vec<Dynamic> = args.iter().chain(kw.values()).cloned().collect();
+                let packed = make(rt, ctx, |h| with_objs(h, &args, |h, ids| heap(h.new_tuple(ids))))?;
                 let mut all = vec![Dynamic::from(inst.clone())];
                 all.extend(args);
-                let r = call_function(rt, ctx, init, all, kw)?;
+                let (dict, unpacked): (Vec<Dynamic>, Vec<Dynamic>) = match kw.is_empty() {
+                    true => (Vec::new(), Vec::new()),
+                    false => (kw.values().cloned().collect(), all.iter().chain(kw.values()).cloned().collect()),
+                };
+                let r = invoke(rt, ctx, init, all, kw, false);
+                drop((packed, stack, dict, unpacked));
+                let r = r?;
                 if !r.is_unit() {
                     return Err(format!(
                         "TypeError: __init__() should return None, not '{}'",
@@ -317,8 +345,16 @@ fn make_str(rt: &Rt, s: &str) -> RResult<PyObj> {
     Ok(PyObj::owned(rt, id))
 }
 
-fn class(rt: &Rt, ctx: &NativeCallContext, name: &str, slots: Dynamic, has_del: bool) -> RResult<PyObj> {
-    let mut spec = ClassSpec { has_del, ..ClassSpec::default() };
+fn class(rt: &Rt, ctx: &NativeCallContext, name: &str, base: Dynamic, slots: Dynamic, has_del: bool) -> RResult<PyObj> {
+    let base = match obj(&base) {
+        Some(b) if rt.heap.borrow().get(b).is_ok_and(|o| o.kind() == Kind::Class) => Some(b),
+        None if base.is_unit() => None,
+        _ => {
+            let what = type_name(&rt.heap.borrow(), &base);
+            return Err(format!("TypeError: a base class must be a class, not '{what}'").into());
+        }
+    };
+    let mut spec = ClassSpec { has_del, base, ..ClassSpec::default() };
     if let Some(names) = slots.read_lock::<Array>() {
         let mut h = rt.heap.borrow_mut();
         spec.slots = Some(names.iter().map(|n| h.intern(&n.to_string())).collect());
@@ -346,9 +382,12 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
         },
     );
     let r = rt.clone();
-    engine.register_fn("py_class", move |ctx: NativeCallContext, name: &str, slots: Dynamic, has_del: bool| {
-        class(&r, &ctx, name, slots, has_del)
-    });
+    engine.register_fn(
+        "py_class",
+        move |ctx: NativeCallContext, name: &str, base: Dynamic, slots: Dynamic, has_del: bool| {
+            class(&r, &ctx, name, base, slots, has_del)
+        },
+    );
     let r = rt.clone();
     engine.register_fn("py_class_set", move |ctx: NativeCallContext, c: Dynamic, name: &str, v: Dynamic| {
         class_set(&r, &ctx, &c, name, v)
@@ -453,7 +492,7 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
                 || (name.as_str() == "int" && actual == "bool"));
         }
         let t = obj(&t).ok_or("TypeError: isinstance() arg 2 must be a type")?;
-        Ok(obj(&v).and_then(|id| h.class_of(id).ok().flatten()) == Some(t))
+        Ok(obj(&v).and_then(|id| h.class_of(id).ok().flatten()).is_some_and(|c| h.is_subclass(c, t)))
     });
     let r = rt.clone();
     engine.register_fn("py_unpack", move |v: Dynamic, n: INT| -> RResult<Array> {

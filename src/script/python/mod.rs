@@ -3,6 +3,7 @@
 //! for `None`; a plain Rhai number or string only passes through on its way to becoming an object.
 
 mod calls;
+mod inherit;
 pub(crate) mod iter;
 pub(crate) mod ops;
 mod printf;
@@ -37,6 +38,7 @@ pub struct Checked {
 pub fn register(engine: &mut Engine, rt: &Rt) {
     ops::register(engine, rt);
     calls::register(engine, rt);
+    inherit::register(engine, rt);
     iter::register(engine, rt);
     text::register(engine, rt);
     reduce::register(engine, rt);
