@@ -97,6 +97,7 @@ impl Heap {
             Kind::Descriptor => p.sizes.getset_descriptor,
             // `PyCellObject` is `ob_refcnt`, `ob_type`, `ob_ref` [obs 3.8-3.13: `sys.getsizeof` of a cell 40].
             Kind::Cell => gc + sizes::CELL_OBJECT,
+            Kind::StaticMethod | Kind::ClassMethod | Kind::Property => sizes::wrapper_size(p, o.kind),
             Kind::ListIterator
             | Kind::TupleIterator
             | Kind::RangeIterator

@@ -61,11 +61,17 @@ pub enum Kind {
     StrAsciiIterator,
     /// A `cell`: a closure variable, here the `__class__` cell of a class whose methods call `super()`.
     Cell,
+    /// `staticmethod(f)`, as `@staticmethod` puts it in a class's namespace.
+    StaticMethod,
+    /// `classmethod(f)`.
+    ClassMethod,
+    /// `property(fget)`.
+    Property,
 }
 
 impl Kind {
     /// Every kind, in declaration order (`Kind::ALL[k as usize] == k`).
-    pub const ALL: [Kind; 27] = [
+    pub const ALL: [Kind; 30] = [
         Kind::None,
         Kind::Object,
         Kind::Bool,
@@ -93,6 +99,9 @@ impl Kind {
         Kind::StrIterator,
         Kind::StrAsciiIterator,
         Kind::Cell,
+        Kind::StaticMethod,
+        Kind::ClassMethod,
+        Kind::Property,
     ];
 
     /// The Python type name, as `type(x).__name__` prints it.
@@ -125,7 +134,15 @@ impl Kind {
             Kind::StrIterator => "str_iterator",
             Kind::StrAsciiIterator => "str_ascii_iterator",
             Kind::Cell => "cell",
+            Kind::StaticMethod => "staticmethod",
+            Kind::ClassMethod => "classmethod",
+            Kind::Property => "property",
         }
+    }
+
+    /// `staticmethod`, `classmethod` or `property`: what a decorator puts in a class's namespace.
+    pub fn is_method_wrapper(self) -> bool {
+        matches!(self, Kind::StaticMethod | Kind::ClassMethod | Kind::Property)
     }
 
     /// Whether the type has `Py_TPFLAGS_HAVE_GC`: a `PyGC_Head` precedes it and `getsizeof` adds 16
@@ -151,6 +168,9 @@ impl Kind {
                 | Kind::StrIterator
                 | Kind::StrAsciiIterator
                 | Kind::Cell
+                | Kind::StaticMethod
+                | Kind::ClassMethod
+                | Kind::Property
         )
     }
 }

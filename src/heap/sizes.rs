@@ -1,7 +1,7 @@
 //! Object sizes per profile: what `sys.getsizeof` reports and what each allocation requests (§4).
 
 use super::object::Kind;
-use super::profile::{ListGrowth, Profile};
+use super::profile::{ListGrowth, Profile, PyVersion};
 
 /// `PyLongObject`: 24-byte header plus 30-bit digits of 4 bytes (`Objects/longobject.c`). `0` has no digit
 /// before 3.11 and one from 3.11 [obs §4.2: 24 vs 28].
@@ -29,6 +29,17 @@ pub const RANGE_SIZE: u32 = 48;
 pub const TUPLE_HEADER: u32 = 24;
 /// `sizeof(PyCellObject)` (24), before the GC head (`Include/cpython/cellobject.h`).
 pub const CELL_OBJECT: u32 = 24;
+/// `sys.getsizeof` of a method wrapper, its GC head included [obs 3.8-3.13: `staticmethod` and `classmethod`
+/// 48 (`sm_callable`, `sm_dict`), `property` 72 through 3.9 and 80 from 3.10 (`prop_name`)].
+pub fn wrapper_size(p: &Profile, kind: Kind) -> u32 {
+    let object = match kind {
+        Kind::Property if p.version >= PyVersion::V3_10 => 64,
+        Kind::Property => 56,
+        _ => 32,
+    };
+    p.sizes.gc_head + object
+}
+
 /// `sizeof(PyListObject)` (40), before the GC head.
 pub const LIST_OBJECT: u32 = 40;
 /// `sizeof(PyDictObject)` (48), before the GC head.

@@ -166,7 +166,7 @@ impl<'a> Lowering<'a> {
     }
 
     /// The last line anything was written to.
-    fn last_line(&self) -> usize {
+    pub(crate) fn last_line(&self) -> usize {
         self.out.len().max(1)
     }
 
@@ -177,7 +177,7 @@ impl<'a> Lowering<'a> {
     }
 
     /// A stop written on generated line `line` and shown at `node`'s line (a loop's jump back).
-    fn anchor_on(&mut self, line: usize, node: &impl Ranged) -> usize {
+    pub(crate) fn anchor_on(&mut self, line: usize, node: &impl Ranged) -> usize {
         let (source_line, column) = self.lines.at(node.start());
         if self.out.len() < line {
             self.out.resize(line, String::new());

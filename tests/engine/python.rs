@@ -55,6 +55,8 @@ fn constructs_outside_the_subset_are_refused_at_their_position() {
         ("try:\n    pass\nexcept Exception:\n    pass\n", "1:1", "`try` is not simulated yet"),
         ("class A:\n    pass\nclass B:\n    pass\nclass C(A, B):\n    pass\n", "5:12", "multiple inheritance"),
         ("class L(list):\n    pass\n", "1:9", "subclassing the builtin `list`"),
+        ("class A:\n    @abc\n    def f(self):\n        pass\n", "2:6", "this decorator is not simulated yet"),
+        ("class A:\n    @staticmethod\n    @staticmethod\n    def f():\n        pass\n", "3:5", "stacked decorators"),
         ("class A(metaclass=type):\n    pass\n", "1:9", "metaclasses and class keywords"),
         ("class A:\n    pass\ns = super()\n", "3:5", "a `super()` object is simulated only as"),
         ("class A:\n    def f(self):\n        return super(A, self).f()\n", "3:16", "`super(...)` with arguments"),

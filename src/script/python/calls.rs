@@ -149,7 +149,14 @@ pub(super) fn call_function(
 }
 
 /// Run the Python function `f`; `stacked`: the caller keeps its own reference to each argument meanwhile.
-fn invoke(rt: &Rt, ctx: &NativeCallContext, f: ObjId, args: Vec<Dynamic>, kw: Map, stacked: bool) -> RResult<Dynamic> {
+pub(super) fn invoke(
+    rt: &Rt,
+    ctx: &NativeCallContext,
+    f: ObjId,
+    args: Vec<Dynamic>,
+    kw: Map,
+    stacked: bool,
+) -> RResult<Dynamic> {
     let sig = rt.signatures.borrow().get(&f).cloned().ok_or("TypeError: object is not callable")?;
     let code = rt.callable(f).ok_or("TypeError: object is not callable")?;
     let held: Vec<Dynamic> = if stacked { args.clone() } else { Vec::new() };
@@ -255,6 +262,9 @@ fn call_method(rt: &Rt, ctx: &NativeCallContext, o: Dynamic, name: &str, args: A
                     rt.heap.borrow().type_name(id).unwrap_or_default()
                 )
             })?;
+            if rt.heap.borrow().get(m).is_ok_and(|x| x.kind().is_method_wrapper()) {
+                return super::wrappers::call_through(rt, ctx, m, o, args, kw);
+            }
             if rt.heap.borrow().get(m).is_ok_and(|x| x.kind() == Kind::Function) {
                 let mut all = vec![o];
                 all.extend(args);
@@ -265,6 +275,9 @@ fn call_method(rt: &Rt, ctx: &NativeCallContext, o: Dynamic, name: &str, args: A
         }
         if kind == Kind::Class {
             let m = heap(rt.heap.borrow().get_attr(id, name))?;
+            if rt.heap.borrow().get(m).is_ok_and(|x| x.kind().is_method_wrapper()) {
+                return super::wrappers::call_through(rt, ctx, m, o, args, kw);
+            }
             let f = to_script(rt, m);
             return call(rt, ctx, &f, args, kw);
         }
@@ -282,7 +295,7 @@ fn call_method(rt: &Rt, ctx: &NativeCallContext, o: Dynamic, name: &str, args: A
     super::iter::builtin_method(rt, ctx, o, name, args)
 }
 
-fn getattr(rt: &Rt, o: &Dynamic, name: &str) -> RResult<Dynamic> {
+fn getattr(rt: &Rt, ctx: &NativeCallContext, o: &Dynamic, name: &str) -> RResult<Dynamic> {
     if let Some(stat) = o.read_lock::<crate::script::tracemalloc::Statistic>() {
         if name == "traceback" {
             return Ok(Dynamic::from(stat.traceback()));
@@ -330,6 +343,10 @@ fn getattr(rt: &Rt, o: &Dynamic, name: &str) -> RResult<Dynamic> {
         return Err("NotImplementedError: reading `__weakref__` is not simulated (weakref.ref(x) is)".into());
     }
     let v = heap(h.get_attr(id, name))?;
+    if h.get(v).is_ok_and(|x| x.kind().is_method_wrapper()) {
+        drop(h);
+        return super::wrappers::get(rt, ctx, v, o);
+    }
     if h.get(v).is_ok_and(|x| x.kind() == Kind::Function) && h.get(id).is_ok_and(|x| x.kind() == Kind::Instance) {
         let own = h.class_of(id).ok().flatten().and_then(|c| h.get_attr(c, name).ok()) != Some(v);
         if !own {
@@ -410,13 +427,15 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
         call_method(&r, &ctx, o, name, args, Map::new())
     });
     let r = rt.clone();
-    engine.register_fn("py_getattr", move |o: Dynamic, name: &str| getattr(&r, &o, name));
+    engine.register_fn("py_getattr", move |ctx: NativeCallContext, o: Dynamic, name: &str| getattr(&r, &ctx, &o, name));
     let r = rt.clone();
-    engine.register_fn("py_getattr", move |o: Dynamic, name: &str, default: Dynamic| {
-        Ok::<_, Box<rhai::EvalAltResult>>(getattr(&r, &o, name).unwrap_or(default))
+    engine.register_fn("py_getattr", move |ctx: NativeCallContext, o: Dynamic, name: &str, default: Dynamic| {
+        Ok::<_, Box<rhai::EvalAltResult>>(getattr(&r, &ctx, &o, name).unwrap_or(default))
     });
     let r = rt.clone();
-    engine.register_fn("py_hasattr", move |o: Dynamic, name: &str| getattr(&r, &o, name).is_ok());
+    engine.register_fn("py_hasattr", move |ctx: NativeCallContext, o: Dynamic, name: &str| {
+        getattr(&r, &ctx, &o, name).is_ok()
+    });
     let r = rt.clone();
     engine.register_fn("py_setattr", move |ctx: NativeCallContext, o: Dynamic, name: &str, v: Dynamic| {
         let id = obj(&o).ok_or_else(|| {

@@ -9,6 +9,7 @@ pub(crate) mod ops;
 mod printf;
 mod reduce;
 mod text;
+mod wrappers;
 
 pub use calls::Signature;
 pub(crate) use text::{check_text_size, repr, str_repr, str_text};
@@ -39,6 +40,7 @@ pub fn register(engine: &mut Engine, rt: &Rt) {
     ops::register(engine, rt);
     calls::register(engine, rt);
     inherit::register(engine, rt);
+    wrappers::register(engine, rt);
     iter::register(engine, rt);
     text::register(engine, rt);
     reduce::register(engine, rt);
