@@ -193,3 +193,24 @@ fn a_subclass_mixing_slots_and_a_dict_is_refused_where_the_class_statement_runs(
         assert!(err.contains(line) && err.contains("mixes `__slots__` with a `__dict__`"), "{text}: {err}");
     }
 }
+
+#[test]
+fn a_property_without_a_setter_or_deleter_raises_what_each_cpython_raises() {
+    let dir = std::env::temp_dir().join(format!("heapscope-prop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, last) in [("set.py", "k.p = 2\n"), ("del.py", "del k.p\n")] {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("class K:\n    @property\n    def p(self):\n        return 1\nk = K()\n{last}"))
+            .unwrap();
+        let f = path.to_string_lossy().into_owned();
+        for python in crate::support::interpreters() {
+            let real = Command::new(&python.path).arg(&path).output().unwrap();
+            let real_err = String::from_utf8_lossy(&real.stderr);
+            let profile = python.version.to_string();
+            let (code, _, err) =
+                heapscope(&["run", "--headless", "--format", "stdout", "--profile", &profile, &f], None);
+            assert_eq!(code, 2, "{name} on {profile}: {err}");
+            assert_eq!(err.lines().last(), real_err.lines().last(), "{name} on {profile}");
+        }
+    }
+}

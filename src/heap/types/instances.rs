@@ -205,7 +205,10 @@ impl Heap {
         let attr = self.intern(name);
         let kind = self.get(obj)?.kind;
         match kind {
-            Kind::Instance => self.set_instance_attr(obj, attr, value),
+            Kind::Instance => match self.read_only_property(obj, attr, "set") {
+                Some(e) => Err(e),
+                None => self.set_instance_attr(obj, attr, value),
+            },
             Kind::Class => {
                 let dict = self.attr_dict(obj).expect("a class has a __dict__");
                 self.dict_set_attr(dict, attr, value)
@@ -456,10 +459,38 @@ impl Heap {
         })
     }
 
+    /// A `property` without a setter (or deleter) that the class of instance `obj` has for `attr`: a data
+    /// descriptor, so it wins over the instance's dict, and the error CPython gives per version
+    /// [obs: "can't set attribute" on 3.8/3.9, "can't set attribute 'p'" on 3.10, "property 'p' of 'K'
+    /// object has no setter" from 3.11; "delete" / "deleter" alike].
+    fn read_only_property(&self, obj: ObjId, attr: Name, action: &str) -> Option<HeapError> {
+        let class = self.class_of(obj).ok().flatten()?;
+        let held = self.mro(class).find_map(|c| {
+            let dict = self.attr_dict(c)?;
+            self.objects[dict.index as usize].refs.iter().find(|e| e.label == EdgeLabel::Attr(attr)).map(|e| e.target)
+        })?;
+        if self.objects[held.index as usize].kind != Kind::Property {
+            return None;
+        }
+        let name = self.name(attr);
+        let text = match self.profile.version {
+            v if v < crate::heap::PyVersion::V3_10 => format!("can't {action} attribute"),
+            crate::heap::PyVersion::V3_10 => format!("can't {action} attribute '{name}'"),
+            _ => {
+                let what = if action == "set" { "setter" } else { "deleter" };
+                format!("property '{name}' of '{}' object has no {what}", self.instance_type_name(obj))
+            }
+        };
+        Some(HeapError::Missing(format!("AttributeError: {text}")))
+    }
+
     /// `delattr(obj, name)`.
     pub fn del_attr(&mut self, obj: ObjId, name: &str) -> HeapResult<()> {
         self.get(obj)?;
         let attr = self.intern(name);
+        if let Some(e) = self.read_only_property(obj, attr, "delete") {
+            return Err(e);
+        }
         let holder = match self.edge_index(obj, EdgeLabel::Attr(attr)) {
             Some(_) => obj,
             None => self.attr_dict(obj).unwrap_or(obj),
