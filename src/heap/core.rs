@@ -26,6 +26,8 @@ pub struct Heap {
     pub(crate) name_index: HashMap<Box<str>, Name>,
     pub(crate) values: HashMap<u32, Value>,
     pub(crate) classes: HashMap<u32, ClassInfo>,
+    /// Whether any `property` was made: until one is, setting an attribute needs no look for one.
+    pub(crate) properties_made: bool,
     /// Weakref object index to its referent (cleared when the referent dies).
     pub(crate) weak_target: HashMap<u32, ObjId>,
     /// Referent index to the weakrefs pointing at it, newest first (`PyObject_ClearWeakRefs` order).
@@ -67,6 +69,7 @@ impl Heap {
             name_index: HashMap::default(),
             values: HashMap::default(),
             classes: HashMap::default(),
+            properties_made: false,
             weak_target: HashMap::default(),
             weakrefs_to: HashMap::default(),
             dict_nentries: HashMap::default(),

@@ -15,11 +15,15 @@ pub fn type_name<'r>(r: &'r Recording, o: &ObjRec) -> &'r str {
     {
         return r.name(*n);
     }
-    // The one static plain object is the `object` type that every MRO ends with.
-    if o.kind == Kind::Object && o.has(oflags::STATIC) {
+    if is_object_type(o) {
         return "type";
     }
     o.kind.type_name()
+}
+
+/// The one static plain object: the `object` type that every MRO ends with.
+fn is_object_type(o: &ObjRec) -> bool {
+    o.kind == Kind::Object && o.has(oflags::STATIC)
 }
 
 /// A short description of the value: `1000`, `'abc'`, `class Node`, `range(0, 10)`.
@@ -41,7 +45,7 @@ pub fn value(r: &Recording, id: ObjId) -> Option<String> {
 /// The type and, if known, the value: `int 1000`, `Node`, `type class Node`.
 pub fn what(r: &Recording, id: ObjId, o: &ObjRec) -> String {
     let t = type_name(r, o);
-    if o.kind == Kind::Object && o.has(oflags::STATIC) {
+    if is_object_type(o) {
         return "type object".to_string();
     }
     match value(r, id) {

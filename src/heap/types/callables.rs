@@ -50,6 +50,7 @@ impl Heap {
         self.expect_kind(func, Kind::Function)?;
         let size = crate::heap::sizes::wrapper_size(&self.profile, kind);
         let id = self.alloc_object(kind, size, 0)?;
+        self.properties_made |= kind == Kind::Property;
         let field = self.intern(if kind == Kind::Property { "fget" } else { "__func__" });
         self.add_edge(id, EdgeLabel::Internal(field), func)?;
         if kind != Kind::Property && self.profile.version >= crate::heap::PyVersion::V3_10 {

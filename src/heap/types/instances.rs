@@ -429,34 +429,34 @@ impl Heap {
     pub fn get_attr(&self, obj: ObjId, name: &str) -> HeapResult<ObjId> {
         let kind = self.get(obj)?.kind;
         let attr = self.name_index.get(name).copied();
-        let lookup = |holder: ObjId| -> Option<ObjId> {
-            let attr = attr?;
-            let o = &self.objects[holder.index as usize];
-            let own = o.refs.iter().find(|e| e.label == EdgeLabel::Attr(attr)).map(|e| e.target);
-            own.or_else(|| {
-                let dict = self.attr_dict(holder)?;
-                self.objects[dict.index as usize]
-                    .refs
-                    .iter()
-                    .find(|e| e.label == EdgeLabel::Attr(attr))
-                    .map(|e| e.target)
-            })
-        };
         // A descriptor found on the class is the instance's own slot or `__dict__`, not a value: unset, the
         // slot raises AttributeError as CPython's member descriptor does.
         let value = |id: &ObjId| self.objects[id.index as usize].kind != Kind::Descriptor;
-        let found = match kind {
-            Kind::Instance => lookup(obj).or_else(|| {
+        let found = attr.and_then(|attr| match kind {
+            Kind::Instance => self.own_attr(obj, attr).or_else(|| {
                 let class = self.class_of(obj).ok().flatten()?;
-                self.mro(class).find_map(lookup).filter(value)
+                self.class_attr(class, attr).filter(value)
             }),
-            Kind::Class => self.mro(obj).find_map(lookup),
+            Kind::Class => self.class_attr(obj, attr),
             _ => None,
-        };
+        });
         found.ok_or_else(|| {
             let type_name = if kind == Kind::Instance { self.instance_type_name(obj) } else { kind.type_name().into() };
             HeapError::Missing(format!("AttributeError: '{type_name}' object has no attribute '{name}'"))
         })
+    }
+
+    /// An instance's own `attr`: a slot or inline value, else an entry of its `__dict__`.
+    fn own_attr(&self, obj: ObjId, attr: Name) -> Option<ObjId> {
+        let find = |holder: ObjId| {
+            self.objects[holder.index as usize].refs.iter().find(|e| e.label == EdgeLabel::Attr(attr)).map(|e| e.target)
+        };
+        find(obj).or_else(|| find(self.attr_dict(obj)?))
+    }
+
+    /// `attr` in the namespace of `class` or the first of its bases that has it.
+    fn class_attr(&self, class: ObjId, attr: Name) -> Option<ObjId> {
+        self.mro(class).find_map(|c| self.own_attr(c, attr))
     }
 
     /// A `property` without a setter (or deleter) that the class of instance `obj` has for `attr`: a data
@@ -464,11 +464,10 @@ impl Heap {
     /// [obs: "can't set attribute" on 3.8/3.9, "can't set attribute 'p'" on 3.10, "property 'p' of 'K'
     /// object has no setter" from 3.11; "delete" / "deleter" alike].
     fn read_only_property(&self, obj: ObjId, attr: Name, action: &str) -> Option<HeapError> {
-        let class = self.class_of(obj).ok().flatten()?;
-        let held = self.mro(class).find_map(|c| {
-            let dict = self.attr_dict(c)?;
-            self.objects[dict.index as usize].refs.iter().find(|e| e.label == EdgeLabel::Attr(attr)).map(|e| e.target)
-        })?;
+        if !self.properties_made {
+            return None;
+        }
+        let held = self.class_attr(self.class_of(obj).ok().flatten()?, attr)?;
         if self.objects[held.index as usize].kind != Kind::Property {
             return None;
         }
